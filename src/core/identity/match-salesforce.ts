@@ -1,0 +1,227 @@
+import type { SalesforcePort, SfRecord } from '../ports.js';
+import type { LinkReader, MatchCandidate, Resolution } from '../template.js';
+import { phoneSpellings, toE164 } from './phone.js';
+
+/**
+ * The identity ladder from an Auth0 user to a Salesforce person record. Each rung is tried in order and the
+ * first that decides wins; the result says which rung and why, so every match can be explained later:
+ *
+ *   manual resolution → existing link → external id → email → phone → none (create)
+ *
+ * Contacts are preferred to Leads on every rung, and a converted Lead stands for its converted Contact.
+ * Records already carrying another Auth0 user's id are never taken over: they make the match ambiguous.
+ */
+export type MatchRung = 'manual' | 'link' | 'external_id' | 'email' | 'phone';
+
+export type MatchResult =
+  | { kind: 'matched'; object: string; id: string; by: MatchRung; reason: string; record: SfRecord }
+  | { kind: 'none'; reason: string }
+  | { kind: 'ambiguous'; by: MatchRung; reason: string; candidates: MatchCandidate[] };
+
+export interface MatchRequest {
+  tenant: string;
+  org: string;
+  auth0UserId: string;
+  email?: string;
+  /** E.164 */
+  phone?: string;
+  /** Country assumed for stored numbers without a +country prefix. */
+  defaultCountry?: string;
+  externalIdField: string;
+  /** Extra fields to read on a candidate of this object (for change detection); must exist on it. */
+  readFields?: (object: string) => readonly string[];
+  resolution?: Resolution;
+  /** The rungs after link and external id, in the order to try them (default email, then phone). */
+  order?: readonly ('email' | 'phone')[];
+  /** Person objects to search (default Contact, Lead); an org without the external-id field on one skips it. */
+  objects?: readonly ('Contact' | 'Lead')[];
+}
+
+export interface MatchDependencies {
+  salesforce: Pick<SalesforcePort, 'find' | 'retrieve'>;
+  links: LinkReader;
+}
+
+const PERSON_OBJECTS = ['Contact', 'Lead'] as const;
+
+export async function matchSalesforcePerson(
+  request: MatchRequest,
+  deps: MatchDependencies,
+): Promise<MatchResult> {
+  const fieldsFor = (object: string) => personFields(object, request);
+  const { salesforce } = deps;
+  const notes: string[] = [];
+
+  const read = async (object: string, id: string): Promise<SfRecord | null> =>
+    (await salesforce.retrieve(object, [id], fieldsFor(object)))[0] ?? null;
+
+  /** A converted Lead stands for its Contact. */
+  const settle = async (
+    object: string,
+    record: SfRecord,
+  ): Promise<{ object: string; record: SfRecord } | null> => {
+    if (
+      object === 'Lead' &&
+      record['IsConverted'] === true &&
+      typeof record['ConvertedContactId'] === 'string'
+    ) {
+      const contact = await read('Contact', record['ConvertedContactId']);
+      if (contact) {
+        notes.push(`Lead ${record.Id} was converted to Contact ${contact.Id}`);
+        return { object: 'Contact', record: contact };
+      }
+      return null;
+    }
+    return { object, record };
+  };
+
+  const matched = (by: MatchRung, object: string, record: SfRecord, why: string): MatchResult => ({
+    kind: 'matched',
+    object,
+    id: record.Id,
+    by,
+    record,
+    reason: [...notes, why].join('; '),
+  });
+
+  // 0. A person resolved a quarantined event by hand.
+  if (request.resolution?.action === 'link') {
+    const { object, recordId } = request.resolution;
+    const record = await read(object, recordId);
+    const settled = record ? await settle(object, record) : null;
+    if (!settled) return { kind: 'none', reason: `manually chosen ${object} ${recordId} no longer exists` };
+    return matched('manual', settled.object, settled.record, `an operator chose ${object} ${recordId}`);
+  }
+  if (request.resolution?.action === 'create')
+    return { kind: 'none', reason: 'an operator chose to create a new record' };
+
+  // 1. A link Concord recorded earlier.
+  const link = await deps.links.findLink(request.tenant, request.auth0UserId, request.org);
+  if (link) {
+    const record = await read(link.object, link.recordId);
+    const settled = record ? await settle(link.object, record) : null;
+    if (settled) {
+      return matched(
+        'link',
+        settled.object,
+        settled.record,
+        `linked earlier (${link.matchedBy}) to ${link.object} ${link.recordId}`,
+      );
+    }
+    notes.push(`linked ${link.object} ${link.recordId} no longer exists`);
+  }
+
+  // 2. The external id field holds the Auth0 user id.
+  const objects = request.objects ?? PERSON_OBJECTS;
+  for (const object of objects) {
+    const found = await salesforce.find({
+      object,
+      fields: fieldsFor(object),
+      where: [{ field: request.externalIdField, op: '=', value: request.auth0UserId }],
+      limit: 2,
+    });
+    for (const record of found) {
+      const settled = await settle(object, record);
+      if (settled) {
+        return matched(
+          'external_id',
+          settled.object,
+          settled.record,
+          `${object}.${request.externalIdField} holds the Auth0 user id`,
+        );
+      }
+    }
+  }
+
+  // 3. Email, then 4. phone.
+  const rungs: {
+    by: 'email' | 'phone';
+    describe: string;
+    lookups: (object: string) => Promise<SfRecord[]>;
+  }[] = [];
+  if (request.email) {
+    const email = request.email;
+    rungs.push({
+      by: 'email',
+      describe: 'same email (case-insensitive)',
+      lookups: async (object) => {
+        const found = await salesforce.find({
+          object,
+          fields: fieldsFor(object),
+          where: [{ field: 'Email', op: '=', value: email }],
+          limit: 50,
+        });
+        return found.filter(
+          (r) => typeof r['Email'] === 'string' && r['Email'].toLowerCase() === email.toLowerCase(),
+        );
+      },
+    });
+  }
+  if (request.phone) {
+    const phone = request.phone;
+    const spellings = phoneSpellings(phone);
+    rungs.push({
+      by: 'phone',
+      describe: 'same phone number',
+      lookups: async (object) => {
+        const out = new Map<string, SfRecord>();
+        for (const field of ['Phone', 'MobilePhone']) {
+          const found = await salesforce.find({
+            object,
+            fields: fieldsFor(object),
+            where: [{ field, op: 'in', values: spellings }],
+            limit: 50,
+          });
+          for (const r of found)
+            if (toE164(String(r[field] ?? ''), request.defaultCountry) === phone) out.set(r.Id, r);
+        }
+        return [...out.values()];
+      },
+    });
+  }
+
+  const order = request.order ?? ['email', 'phone'];
+  rungs.sort((a, b) => order.indexOf(a.by) - order.indexOf(b.by));
+  for (const rung of rungs) {
+    for (const object of objects) {
+      const found = await rung.lookups(object);
+      if (found.length === 0) continue;
+      const settledById = new Map<string, { object: string; record: SfRecord }>();
+      for (const record of found) {
+        const settled = await settle(object, record);
+        if (settled) settledById.set(settled.record.Id, settled);
+      }
+      const all = [...settledById.values()];
+      if (all.length === 0) continue;
+      const free = all.filter((s) => {
+        const owner = s.record[request.externalIdField];
+        return owner === null || owner === undefined || owner === '' || owner === request.auth0UserId;
+      });
+      const taken = all.filter((s) => !free.includes(s));
+      if (free.length === 1 && free[0]) {
+        return matched(rung.by, free[0].object, free[0].record, `${free[0].object} has the ${rung.describe}`);
+      }
+      const candidates: MatchCandidate[] = all.map((s) => ({
+        object: s.object,
+        id: s.record.Id,
+        why: taken.includes(s) ? `${rung.describe}, but already linked to another Auth0 user` : rung.describe,
+      }));
+      const reason =
+        free.length > 1
+          ? `${free.length} ${object} records have the ${rung.describe}; cannot choose one`
+          : `the ${object} with the ${rung.describe} is already linked to another Auth0 user`;
+      return { kind: 'ambiguous', by: rung.by, reason: [...notes, reason].join('; '), candidates };
+    }
+  }
+
+  return {
+    kind: 'none',
+    reason: [...notes, 'no Contact or Lead matches by link, external id, email or phone'].join('; '),
+  };
+}
+
+function personFields(object: string, request: MatchRequest): string[] {
+  const base = ['Id', 'Email', 'Phone', 'MobilePhone', request.externalIdField];
+  if (object === 'Lead') base.push('IsConverted', 'ConvertedContactId');
+  return [...new Set([...base, ...(request.readFields?.(object) ?? [])])];
+}

@@ -1,0 +1,147 @@
+/**
+ * The small interfaces the core owns. Vendor libraries (jsforce, HTTP clients) live behind them in
+ * `src/connectors/<vendor>/`; the core never imports them.
+ */
+import type { ConcordError } from './errors.js';
+
+// ───────────────────────────── Salesforce ─────────────────────────────
+
+/** A record as Salesforce returns it, without the `attributes` envelope. Always carries `Id` when read. */
+export type SfRecord = { Id: string } & Record<string, unknown>;
+/** Field values to write. Never contains `Id` or the external-id field used as the upsert key. */
+export type SfFields = Record<string, unknown>;
+
+/** One record's result in a batched write; results come back in request order. */
+export type SfWriteResult = { ok: true; id: string; created: boolean } | { ok: false; error: ConcordError };
+
+export interface SfFieldDescribe {
+  name: string;
+  type: string;
+  createable: boolean;
+  updateable: boolean;
+  nillable: boolean;
+  externalId: boolean;
+  unique: boolean;
+  /** True when the field must be given on create (not nillable, no default, createable). */
+  requiredOnCreate: boolean;
+  length?: number;
+  picklistValues?: string[];
+}
+
+export interface SObjectDescribe {
+  name: string;
+  fields: SfFieldDescribe[];
+}
+
+/** A comparison in a `find` call. Values are escaped by the connector's SOQL builder, never by callers. */
+export type SfCondition =
+  | { field: string; op: '=' | '!='; value: string | number | boolean | null }
+  | { field: string; op: 'in'; values: readonly (string | number)[] }
+  | { field: string; op: 'like'; value: string };
+
+export interface SfFindRequest {
+  object: string;
+  fields: readonly string[];
+  /** Conditions joined by AND. */
+  where: readonly SfCondition[];
+  orderBy?: string;
+  limit?: number;
+}
+
+export interface SalesforcePort {
+  /** Runs a SELECT built from the request, following every page. */
+  find(request: SfFindRequest): Promise<SfRecord[]>;
+  /** Reads records by Id; a missing or deleted record yields `null` in its position. */
+  retrieve(object: string, ids: readonly string[], fields: readonly string[]): Promise<(SfRecord | null)[]>;
+  /** Creates records (sObject Collections, ≤ 200 per call, split by the connector). */
+  create(object: string, records: readonly SfFields[]): Promise<SfWriteResult[]>;
+  /** Updates records by Id (each record carries `Id`). */
+  update(object: string, records: readonly ({ Id: string } & SfFields)[]): Promise<SfWriteResult[]>;
+  /** Upserts by an external-id field; each record carries that field's value. */
+  upsert(object: string, externalIdField: string, records: readonly SfFields[]): Promise<SfWriteResult[]>;
+  describe(object: string): Promise<SObjectDescribe>;
+  /** The API usage the org last reported (`Sforce-Limit-Info`), if any call has been made. */
+  apiUsage(): { used: number; limit: number } | undefined;
+}
+
+// ───────────────────────────── Auth0 ─────────────────────────────
+
+export interface Auth0Identity {
+  connection: string;
+  user_id: string;
+  provider: string;
+  isSocial: boolean;
+}
+
+/** The parts of an Auth0 user Concord reads. Unknown fields are kept (`passthrough`) for mappings. */
+export interface Auth0User {
+  user_id: string;
+  email?: string;
+  email_verified?: boolean;
+  phone_number?: string;
+  name?: string;
+  nickname?: string;
+  given_name?: string;
+  family_name?: string;
+  picture?: string;
+  created_at?: string;
+  updated_at?: string;
+  last_login?: string;
+  logins_count?: number;
+  blocked?: boolean;
+  identities?: Auth0Identity[];
+  app_metadata?: Record<string, unknown>;
+  user_metadata?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface Auth0Role {
+  id: string;
+  name: string;
+  description?: string;
+}
+
+export interface Auth0NewUser {
+  connection: string;
+  email: string;
+  given_name?: string;
+  family_name?: string;
+  name?: string;
+  email_verified?: boolean;
+  /** Database connections need one; Concord sends a random one and an invitation (password-change ticket). */
+  password?: string;
+  app_metadata?: Record<string, unknown>;
+  user_metadata?: Record<string, unknown>;
+}
+
+/** One page of the tenant log in checkpoint mode (`from`/`take`). */
+export interface Auth0LogPage {
+  records: { log_id: string; [key: string]: unknown }[];
+  /** The `from` for the next page; equals the request's `from` when there is nothing newer. */
+  next: string | undefined;
+}
+
+export interface Auth0Port {
+  /** `null` when the user does not exist (deleted meanwhile). */
+  getUser(userId: string): Promise<Auth0User | null>;
+  /** Every user with this email (database and social users may share one). */
+  getUsersByEmail(email: string): Promise<Auth0User[]>;
+  createUser(user: Auth0NewUser): Promise<Auth0User>;
+  /** PATCH semantics: top-level metadata keys are merged, `null` deletes a key. */
+  updateUser(userId: string, patch: Record<string, unknown>): Promise<Auth0User>;
+  getUserRoles(userId: string): Promise<Auth0Role[]>;
+  assignRoles(userId: string, roleIds: readonly string[]): Promise<void>;
+  removeRoles(userId: string, roleIds: readonly string[]): Promise<void>;
+  /** Every role of the tenant (for name → id maps). */
+  listRoles(): Promise<Auth0Role[]>;
+  /** A password-change ticket URL, used as an invitation for users Concord created. */
+  createPasswordChangeTicket(input: {
+    userId: string;
+    resultUrl?: string;
+    ttlSeconds?: number;
+  }): Promise<{ ticket: string }>;
+  /** Log records after `from` (checkpoint mode), oldest first as Auth0 returns them. */
+  getLogs(input: { from?: string; take: number }): Promise<Auth0LogPage>;
+  /** The M2M client id Concord calls with: its own writes carry it in `sapi` records. */
+  readonly clientId: string;
+}

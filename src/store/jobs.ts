@@ -1,0 +1,253 @@
+import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import type { Db } from './database.js';
+import type { Database, JobState, JobsTable, Outcome } from './schema.js';
+
+export interface NewJob {
+  inboxId: number;
+  pipeline: string;
+  eventIndex: number;
+  subject: string;
+  event: string;
+  /** Set for events decided at routing time (e.g. filtered: no pipeline wants them). */
+  outcome?: { outcome: Outcome; reason: string };
+}
+
+export interface JobRow {
+  id: number;
+  inboxId: number;
+  pipeline: string;
+  eventIndex: number;
+  subject: string;
+  event: string;
+  state: JobState;
+  attempts: number;
+  runAfter: number;
+  outcome: Outcome | null;
+  reason: string | null;
+  lastError: string | null;
+  resolution: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+function toJob(r: Selectable<JobsTable>): JobRow {
+  return {
+    id: Number(r.id),
+    inboxId: Number(r.inbox_id),
+    pipeline: r.pipeline,
+    eventIndex: Number(r.event_index),
+    subject: r.subject,
+    event: r.event,
+    state: r.state,
+    attempts: Number(r.attempts),
+    runAfter: Number(r.run_after),
+    outcome: r.outcome,
+    reason: r.reason,
+    lastError: r.last_error,
+    resolution: r.resolution,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+/** Creates the jobs for routed inbox rows and marks the rows routed, atomically. Idempotent. */
+export async function routeInbox(
+  db: Db,
+  routed: readonly { inboxId: number; jobs: NewJob[] }[],
+  now: number,
+) {
+  await db.kysely.transaction().execute(async (trx) => {
+    const values = routed.flatMap((r) =>
+      r.jobs.map((j) => ({
+        inbox_id: j.inboxId,
+        pipeline: j.pipeline,
+        event_index: j.eventIndex,
+        subject: j.subject,
+        event: j.event,
+        state: (j.outcome ? 'done' : 'queued') as JobState,
+        attempts: 0,
+        run_after: now,
+        lease_until: null,
+        outcome: j.outcome?.outcome ?? null,
+        reason: j.outcome?.reason ?? null,
+        last_error: null,
+        resolution: null,
+        created_at: now,
+        updated_at: now,
+      })),
+    );
+    for (let i = 0; i < values.length; i += 200) {
+      await trx
+        .insertInto('jobs')
+        .values(values.slice(i, i + 200))
+        .onConflict((oc) => oc.columns(['inbox_id', 'pipeline', 'event_index']).doNothing())
+        .execute();
+    }
+    const ids = routed.map((r) => r.inboxId);
+    for (let i = 0; i < ids.length; i += 500) {
+      await trx
+        .updateTable('inbox')
+        .set({ routed_at: now })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+    }
+  });
+}
+
+/**
+ * Claims the oldest runnable job: queued and due, or running with an expired lease (its worker died), and
+ * with no earlier unfinished job for the same pipeline and subject — that is what keeps order per subject.
+ */
+export async function claimJob(db: Db, now: number, leaseMs: number): Promise<JobRow | undefined> {
+  return db.kysely.transaction().execute(async (trx) => {
+    const lock = db.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
+    const candidate = await sql<{ id: number }>`
+      SELECT j.id FROM jobs j
+      WHERE ((j.state = 'queued' AND j.run_after <= ${now}) OR (j.state = 'running' AND j.lease_until < ${now}))
+        AND NOT EXISTS (
+          SELECT 1 FROM jobs p
+          WHERE p.pipeline = j.pipeline AND p.subject = j.subject AND p.id < j.id AND p.state <> 'done'
+        )
+      ORDER BY j.id
+      LIMIT 1${lock}`.execute(trx);
+    const id = candidate.rows[0]?.id;
+    if (id === undefined) return undefined;
+    const claimed = await trx
+      .updateTable('jobs')
+      .set((eb) => ({
+        state: 'running',
+        lease_until: now + leaseMs,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      .where('id', '=', Number(id))
+      .returningAll()
+      .executeTakeFirst();
+    return claimed ? toJob(claimed) : undefined;
+  });
+}
+
+/** Records the job's one outcome and ends it. */
+export async function finishJob(
+  db: Executor,
+  id: number,
+  outcome: Outcome,
+  reason: string,
+  now: number,
+  lastError: string | null = null,
+) {
+  await db
+    .updateTable('jobs')
+    .set({ state: 'done', outcome, reason, last_error: lastError, lease_until: null, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Puts a job back for a later attempt (retryable failure), keeping its place in its subject's order. */
+export async function retryJob(db: Executor, id: number, runAfter: number, error: string, now: number) {
+  await db
+    .updateTable('jobs')
+    .set({ state: 'queued', run_after: runAfter, last_error: error, lease_until: null, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Replays a finished job (dead letter, quarantine, or any other) from scratch. */
+export async function requeueJob(db: Executor, id: number, now: number, resolution: string | null = null) {
+  const result = await db
+    .updateTable('jobs')
+    .set({
+      state: 'queued',
+      attempts: 0,
+      run_after: now,
+      outcome: null,
+      reason: null,
+      last_error: null,
+      lease_until: null,
+      resolution,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Replays a finished job. A job of no pipeline (filtered at routing) is routed again instead, so an event
+ * that arrived while its pipeline was missing or disabled can reach it after a config change.
+ */
+export async function replayJob(
+  db: Db,
+  id: number,
+  now: number,
+): Promise<'requeued' | 'rerouted' | 'not_found' | 'not_done'> {
+  return db.kysely.transaction().execute(async (trx) => {
+    const job = await getJob(trx, id);
+    if (!job) return 'not_found';
+    if (job.state !== 'done') return 'not_done';
+    if (job.pipeline !== '') {
+      await requeueJob(trx, id, now);
+      return 'requeued';
+    }
+    await trx.deleteFrom('jobs').where('id', '=', id).execute();
+    await trx.updateTable('inbox').set({ routed_at: null }).where('id', '=', job.inboxId).execute();
+    return 'rerouted';
+  });
+}
+
+/** After a crash of a single-instance (SQLite) service, its running jobs are nobody's: run them again. */
+export async function releaseRunningJobs(db: Db, now: number) {
+  await db.kysely
+    .updateTable('jobs')
+    .set({ state: 'queued', lease_until: null, run_after: now, updated_at: now })
+    .where('state', '=', 'running')
+    .execute();
+}
+
+export async function getJob(db: Executor, id: number): Promise<JobRow | undefined> {
+  const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toJob(row) : undefined;
+}
+
+export interface JobFilter {
+  outcome?: Outcome;
+  pipeline?: string;
+  state?: JobState;
+  limit?: number;
+  afterId?: number;
+}
+
+export async function listJobs(db: Db, filter: JobFilter = {}): Promise<JobRow[]> {
+  let q = db.kysely.selectFrom('jobs').selectAll();
+  if (filter.outcome) q = q.where('outcome', '=', filter.outcome);
+  if (filter.pipeline !== undefined) q = q.where('pipeline', '=', filter.pipeline);
+  if (filter.state) q = q.where('state', '=', filter.state);
+  if (filter.afterId !== undefined) q = q.where('id', '>', filter.afterId);
+  const rows = await q
+    .orderBy('id')
+    .limit(filter.limit ?? 100)
+    .execute();
+  return rows.map(toJob);
+}
+
+/** Counts by state and outcome, for `concord status` and metrics. */
+export async function jobCounts(db: Db) {
+  const rows = await db.kysely
+    .selectFrom('jobs')
+    .select(['state', 'outcome', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['state', 'outcome'])
+    .execute();
+  return rows.map((r) => ({ state: r.state, outcome: r.outcome, count: Number(r.n) }));
+}
+
+/** The earliest time a queued job becomes due (to sleep until then), if any. */
+export async function nextDueAt(db: Db): Promise<number | undefined> {
+  const row = await db.kysely
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.min('run_after').as('due'))
+    .where('state', '=', 'queued')
+    .executeTakeFirst();
+  return row?.due === null || row?.due === undefined ? undefined : Number(row.due);
+}

@@ -1,0 +1,36 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-pipeline-state.js';
+
+export type MigrationDialect = 'sqlite' | 'postgres';
+
+interface DialectMigration {
+  up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void>;
+}
+
+/** Numbered migrations, applied in order at start. Add `NNNN-name.ts` and list it here. */
+const MIGRATIONS: Record<string, DialectMigration> = {
+  '0001-initial': m0001,
+  '0002-pipeline-state': m0002,
+};
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect): Promise<string[]> {
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, migration] of Object.entries(MIGRATIONS)) {
+        out[name] = { up: (d) => migration.up(d, dialect) };
+      }
+      return out;
+    },
+  };
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'concord_migrations',
+    migrationLockTableName: 'concord_migrations_lock',
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw new Error(`database migration failed: ${(error as Error).message}`, { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  claimJob,
+  type Db,
+  type StoreOptions,
+  findLink,
+  finishJob,
+  insertInbox,
+  listJobs,
+  listQuarantine,
+  openDatabase,
+  openQuarantine,
+  resolveQuarantine,
+  retryJob,
+  routeInbox,
+  unroutedInbox,
+  upsertLink,
+} from '../src/store/index.js';
+import { DIALECTS, freshDatabase } from './support/databases.js';
+
+for (const dialect of DIALECTS) {
+  describe(`store on ${dialect.name}`, { skip: dialect.skip }, () => {
+    let db: Db;
+    let options: StoreOptions;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      const fresh = await freshDatabase(dialect.name);
+      cleanup = fresh.cleanup;
+      options = fresh.options;
+      db = await openDatabase(options);
+    });
+    after(async () => {
+      await db?.close();
+      await cleanup?.();
+    });
+
+    const row = (id: string) => ({
+      source: 'auth0.logs',
+      connection: 'acme',
+      sourceId: id,
+      sourceType: 'ss',
+      payload: '{}',
+    });
+
+    test('migrations are idempotent: opening again applies nothing and keeps data', async () => {
+      await insertInbox(db, [row('m1')], 1);
+      const again = await openDatabase(options);
+      await again.close();
+      const rows = await unroutedInbox(db, 10);
+      assert.ok(rows.some((r) => r.sourceId === 'm1'));
+    });
+
+    test('inbox ignores repeats, within a batch and across batches', async () => {
+      const first = await insertInbox(db, [row('a'), row('b'), row('a')], 10);
+      assert.deepEqual(first, { inserted: 2, duplicates: 1 });
+      const second = await insertInbox(db, [row('b'), row('c')], 11);
+      assert.deepEqual(second, { inserted: 1, duplicates: 1 });
+    });
+
+    test('jobs of one subject run in order; other subjects are not held up', async () => {
+      const rows = await unroutedInbox(db, 100);
+      const byId = new Map(rows.map((r) => [r.sourceId, r.id]));
+      const job = (sourceId: string, subject: string) => ({
+        inboxId: byId.get(sourceId)!,
+        pipeline: 'p',
+        eventIndex: 0,
+        subject,
+        event: '{}',
+      });
+      await routeInbox(
+        db,
+        [
+          { inboxId: byId.get('a')!, jobs: [job('a', 'user:1')] },
+          { inboxId: byId.get('b')!, jobs: [job('b', 'user:1')] },
+          { inboxId: byId.get('c')!, jobs: [job('c', 'user:2')] },
+        ],
+        20,
+      );
+      // routing twice is harmless
+      await routeInbox(db, [{ inboxId: byId.get('a')!, jobs: [job('a', 'user:1')] }], 20);
+      assert.equal(
+        (await unroutedInbox(db, 100)).filter((r) => ['a', 'b', 'c'].includes(r.sourceId)).length,
+        0,
+      );
+
+      const first = await claimJob(db, 30, 1000);
+      assert.equal(first?.inboxId, byId.get('a'));
+      const second = await claimJob(db, 30, 1000);
+      assert.equal(second?.inboxId, byId.get('c'), 'user:1 is busy, so user:2 goes next');
+      assert.equal(await claimJob(db, 30, 1000), undefined, 'b waits for a');
+
+      await retryJob(db.kysely, first!.id, 500, 'unavailable', 31);
+      assert.equal(await claimJob(db, 100, 1000), undefined, 'a is not due yet and b still waits for it');
+      const again = await claimJob(db, 500, 1000);
+      assert.equal(again?.id, first!.id);
+      assert.equal(again?.attempts, 2);
+      await finishJob(db.kysely, first!.id, 'applied', 'ok', 501);
+      const next = await claimJob(db, 502, 1000);
+      assert.equal(next?.inboxId, byId.get('b'));
+    });
+
+    test('an expired lease lets another worker take the job over', async () => {
+      const stuck = (await listJobs(db, { state: 'running' }))[0];
+      assert.ok(stuck, 'a running job from the previous test');
+      assert.equal(await claimJob(db, 600, 1000), undefined, 'lease still held');
+      const taken = await claimJob(db, stuck.updatedAt + 1001 + 1000, 1000);
+      assert.equal(taken?.id, stuck.id);
+    });
+
+    test('identity links upsert by (tenant, user, org)', async () => {
+      const link = {
+        tenant: 'acme',
+        auth0UserId: 'auth0|1',
+        org: 'prod',
+        object: 'Lead',
+        recordId: '00Q000000000001AAA',
+        matchedBy: 'created',
+        reason: 'new',
+      };
+      await upsertLink(db, link, 1);
+      await upsertLink(
+        db,
+        { ...link, object: 'Contact', recordId: '003000000000001AAA', matchedBy: 'email' },
+        2,
+      );
+      const found = await findLink(db, 'acme', 'auth0|1', 'prod');
+      assert.equal(found?.recordId, '003000000000001AAA');
+      assert.equal(found?.matchedBy, 'email');
+      assert.equal(await findLink(db, 'acme', 'auth0|1', 'other'), undefined);
+    });
+
+    test('resolving quarantine requeues the job with the decision', async () => {
+      const done = (await listJobs(db, { state: 'running' }))[0] ?? (await listJobs(db))[0]!;
+      await finishJob(db.kysely, done.id, 'quarantined', 'two contacts', 700);
+      await openQuarantine(
+        db,
+        {
+          jobId: done.id,
+          pipeline: 'p',
+          reason: 'two contacts',
+          candidates: [{ object: 'Contact', id: 'x', why: 'email' }],
+        },
+        700,
+      );
+      const [item] = await listQuarantine(db);
+      assert.equal(item?.jobId, done.id);
+      assert.equal(await resolveQuarantine(db, item!.id, { action: 'create' }, 800), true);
+      assert.equal(
+        await resolveQuarantine(db, item!.id, { action: 'create' }, 800),
+        false,
+        'already resolved',
+      );
+      const requeued = (await listJobs(db)).find((j) => j.id === done.id);
+      assert.equal(requeued?.state, 'queued');
+      assert.equal(requeued?.outcome, null);
+      assert.deepEqual(JSON.parse(requeued!.resolution!), { action: 'create' });
+    });
+  });
+}
