@@ -1,0 +1,100 @@
+import type { Auth0Port } from '../../core/ports.js';
+import {
+  type Auth0Logger,
+  createManagementClient,
+  encodeId,
+  type RateLimitSnapshot,
+} from './management-client.js';
+import { managementOperations } from './management-operations.js';
+import { auth0UserListSchema, auth0UserSchema } from './schemas.js';
+import { createTokenProvider } from './token-provider.js';
+
+export interface Auth0ConnectorOptions {
+  /** The tenant's domain, e.g. `acme.eu.auth0.com`. */
+  domain: string;
+  /** Overrides `https://{domain}` for every call, e.g. `http://127.0.0.1:4011` (an emulator). */
+  baseUrl?: string;
+  clientId: string;
+  clientSecret: string;
+  /** Default `https://{domain}/api/v2/`. */
+  audience?: string;
+  /** Per request, token requests included. Default 10 s. */
+  timeoutMs?: number;
+  logger?: Auth0Logger;
+  /** Default `Date.now`; used for token expiry and `retryAfterMs`. */
+  now?: () => number;
+  /** Default the global `fetch`. */
+  fetch?: typeof fetch;
+}
+
+export interface Auth0Connector extends Auth0Port {
+  readonly clientId: string;
+  /** The `x-ratelimit-*` values of the last Management API response, if any call has been made. */
+  rateLimit(): RateLimitSnapshot | undefined;
+}
+
+/**
+ * Only Auth0's own "user does not exist" 404 means deleted; a 404 from a wrong `baseUrl` or a proxy must
+ * not look like a deletion (flow 5 would mark the Contact inactive).
+ */
+function isUnknownUser(status: number, body: unknown): boolean {
+  return (
+    status === 404 &&
+    typeof body === 'object' &&
+    body !== null &&
+    'errorCode' in body &&
+    body.errorCode === 'inexistent_user'
+  );
+}
+
+/** Concord's Auth0 Management API client, behind the core's `Auth0Port`. */
+export function createAuth0Connector(options: Auth0ConnectorOptions): Auth0Connector {
+  const baseUrl = (options.baseUrl ?? `https://${options.domain}`).replace(/\/+$/, '');
+  const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const fetchImpl = options.fetch ?? globalThis.fetch;
+  const tokens = createTokenProvider({
+    baseUrl,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    audience: options.audience ?? `https://${options.domain}/api/v2/`,
+    timeoutMs,
+    now,
+    fetch: fetchImpl,
+  });
+  const client = createManagementClient({
+    baseUrl,
+    clientId: options.clientId,
+    timeoutMs,
+    now,
+    fetch: fetchImpl,
+    tokens,
+    logger: options.logger,
+  });
+
+  return {
+    ...managementOperations(client),
+    clientId: options.clientId,
+    rateLimit: client.rateLimit,
+    async getUser(userId) {
+      const user = await client.call({
+        method: 'GET',
+        path: `/users/${encodeId(userId)}`,
+        operation: 'GET /api/v2/users/{id}',
+        schema: auth0UserSchema,
+        absentWhen: isUnknownUser,
+      });
+      return user ?? null;
+    },
+    async getUsersByEmail(email) {
+      const users = await client.call({
+        method: 'GET',
+        path: '/users-by-email',
+        operation: 'GET /api/v2/users-by-email',
+        query: { email },
+        schema: auth0UserListSchema,
+      });
+      return users ?? [];
+    },
+  };
+}

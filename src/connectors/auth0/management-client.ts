@@ -1,0 +1,122 @@
+import type { z } from 'zod';
+import { prettifyError } from 'zod';
+import { errorFromNetwork, errorFromResponse, invalidResponse } from './errors.js';
+import type { TokenProvider } from './token-provider.js';
+
+export interface RateLimitSnapshot {
+  limit: number;
+  remaining: number;
+  /** Epoch milliseconds. */
+  resetAt: number;
+}
+
+export interface Auth0Logger {
+  debug?(details: Record<string, unknown>, message: string): void;
+  warn?(details: Record<string, unknown>, message: string): void;
+}
+
+export interface ManagementClientOptions {
+  baseUrl: string;
+  clientId: string;
+  timeoutMs: number;
+  now: () => number;
+  fetch: typeof fetch;
+  tokens: TokenProvider;
+  logger?: Auth0Logger;
+}
+
+export interface ManagementRequest<T> {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Path under `/api/v2` with ids already encoded (`encodeId`). */
+  path: string;
+  /** Path with ids replaced by placeholders, for messages and logs (no PII). */
+  operation: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  schema: z.ZodType<T>;
+  /** Answers `undefined` instead of an error when this holds (a look-up of something that does not exist). */
+  absentWhen?: (status: number, body: unknown) => boolean;
+}
+
+/** Path ids are opaque `{provider}|{id}`: `|` must travel as `%7C`. */
+export const encodeId = (id: string) => encodeURIComponent(id);
+
+/**
+ * Calls the Management API: bearer token, timeout, one retry with a fresh token after a 401, rate-limit
+ * headers remembered, bodies validated, failures translated. No other retries: that is the pipeline's job.
+ */
+export function createManagementClient(options: ManagementClientOptions) {
+  let rateLimit: RateLimitSnapshot | undefined;
+
+  function remember(headers: Headers) {
+    const limit = Number(headers.get('x-ratelimit-limit'));
+    const remaining = Number(headers.get('x-ratelimit-remaining'));
+    const reset = Number(headers.get('x-ratelimit-reset'));
+    if (headers.has('x-ratelimit-limit') && [limit, remaining, reset].every(Number.isFinite)) {
+      rateLimit = { limit, remaining, resetAt: reset * 1000 };
+    }
+  }
+
+  async function send(request: ManagementRequest<unknown>, token: string): Promise<Response> {
+    const url = new URL(`${options.baseUrl}/api/v2${request.path}`);
+    for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
+    try {
+      return await options.fetch(url, {
+        method: request.method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (error) {
+      throw errorFromNetwork(error, request.operation, options.timeoutMs);
+    }
+  }
+
+  async function call<T>(request: ManagementRequest<T>): Promise<T | undefined> {
+    let token = await options.tokens.get();
+    let response = await send(request, token);
+    if (response.status === 401) {
+      await response.body?.cancel();
+      options.logger?.debug?.({ operation: request.operation }, 'auth0 token rejected; minting a new one');
+      options.tokens.invalidate(token);
+      token = await options.tokens.get();
+      response = await send(request, token);
+    }
+    remember(response.headers);
+    const text = await response.text().catch(() => '');
+    const body: unknown = text === '' ? undefined : safeJson(text);
+    if (request.absentWhen?.(response.status, body)) return undefined;
+    if (!response.ok) {
+      const error = errorFromResponse({
+        status: response.status,
+        body,
+        headers: response.headers,
+        operation: request.operation,
+        clientId: options.clientId,
+        now: options.now(),
+      });
+      options.logger?.warn?.(
+        { operation: request.operation, status: response.status, code: error.code },
+        error.message,
+      );
+      throw error;
+    }
+    const parsed = request.schema.safeParse(body);
+    if (!parsed.success) throw invalidResponse(request.operation, prettifyError(parsed.error));
+    return parsed.data;
+  }
+
+  return { call, rateLimit: () => rateLimit };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * The Salesforce connector: `SalesforcePort` over jsforce 3.10.16, with explicit API version, the
+ * `Sforce-Call-Options: client=...` stamp on every request, token re-mint on 401 (once), sObject
+ * Collections for writes and chunked SOQL for reads.
+ */
+import { Connection } from 'jsforce';
+import { ConcordError } from '../../core/errors.js';
+import type {
+  SalesforcePort,
+  SfFields,
+  SfFindRequest,
+  SfRecord,
+  SfWriteResult,
+  SObjectDescribe,
+} from '../../core/ports.js';
+import { mintToken, type SalesforceAuth, type Session } from './auth.js';
+import { fromRecordError, fromRequestError } from './errors.js';
+import { buildSoql, splitForUrl } from './soql-builder.js';
+
+export { buildSoql } from './soql-builder.js';
+export type { SalesforceAuth } from './auth.js';
+export { createSalesforceChangeFeed, type SalesforceChangeFeedOptions } from './change-feed.js';
+export { pollChanges, type PollCursor, type PollResult, type SoqlQueryPort } from './soql-poller.js';
+
+export interface SalesforceConnectorOptions {
+  /** Token endpoint = `${loginUrl}/services/oauth2/token`. */
+  loginUrl: string;
+  auth: SalesforceAuth;
+  /** Default '60.0'; lower versions are rejected. */
+  apiVersion?: string;
+  /** Default 'concord' → `Sforce-Call-Options: client=concord`. */
+  callOptionsClient?: string;
+  logger?: { debug(o: object, msg?: string): void; warn(o: object, msg?: string): void };
+}
+
+export type SalesforceConnector = SalesforcePort & {
+  /** Mints a token (other methods do so lazily) and reports who we are. */
+  connect(): Promise<{ orgId: string; userId: string; instanceUrl: string }>;
+  /** The integration user, once connected (for loop prevention). */
+  identity(): { orgId: string; userId: string } | undefined;
+  limits(): Promise<{ dailyApiRequests: { max: number; remaining: number } }>;
+  /**
+   * Runs a SOQL string built by this folder's builders (never from user input), following every page.
+   * For queries `find` cannot express, such as the poller's `SystemModstamp >=` range.
+   */
+  query(soql: string): Promise<SfRecord[]>;
+};
+
+const COLLECTION_SIZE = 200;
+const RETRIEVE_SIZE = 2000;
+/** Keeps `?ids=` lists below the 16,384-byte URL limit (18-char ids + commas). */
+const RETRIEVE_URL_IDS = 500;
+/** jsforce retries GETs on 5xx with backoff by itself; retries are ours (governor, outbox). */
+const NO_RETRY = { retry: { maxRetries: 0 } };
+
+interface Live {
+  session: Session;
+  conn: Connection;
+}
+
+type SaveResult = { id?: string; success: boolean; created?: boolean; errors?: unknown[] };
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function stripAttributes(record: Record<string, unknown>): SfRecord {
+  const { attributes: _a, ...rest } = record;
+  for (const [k, v] of Object.entries(rest)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const nested = v as Record<string, unknown>;
+      if (Array.isArray(nested['records'])) {
+        rest[k] = {
+          ...nested,
+          records: (nested['records'] as Record<string, unknown>[]).map(stripAttributes),
+        };
+      } else if ('attributes' in nested) {
+        rest[k] = stripAttributes(nested);
+      }
+    }
+  }
+  return rest as SfRecord;
+}
+
+function toWriteResults(results: unknown, expected: number): SfWriteResult[] {
+  if (!Array.isArray(results) || results.length !== expected) {
+    throw new ConcordError(
+      `Salesforce returned ${Array.isArray(results) ? results.length : 'no'} results for ${expected} records`,
+      {
+        code: 'internal',
+        retryable: false,
+      },
+    );
+  }
+  return (results as SaveResult[]).map((r) =>
+    r.success && r.id
+      ? { ok: true, id: r.id, created: r.created === true }
+      : {
+          ok: false,
+          error: fromRecordError(
+            r.errors?.[0] ?? { statusCode: 'UNKNOWN_EXCEPTION', message: 'no error given' },
+          ),
+        },
+  );
+}
+
+/** The session error that re-minting fixes; "not valid for use with the REST API" is not one. */
+function isExpiredSession(error: unknown): boolean {
+  const e = error as { errorCode?: string; message?: string };
+  return (
+    e?.errorCode === 'INVALID_SESSION_ID' && !/not valid for use with the REST API/i.test(e.message ?? '')
+  );
+}
+
+export function createSalesforceConnector(options: SalesforceConnectorOptions): SalesforceConnector {
+  const version = options.apiVersion ?? '60.0';
+  if (!/^\d+\.\d$/.test(version) || Number(version) < 60) {
+    throw new ConcordError(`Salesforce apiVersion must be 60.0 or later, got ${version}`, {
+      code: 'config',
+      retryable: false,
+    });
+  }
+  const client = options.callOptionsClient ?? 'concord';
+  let live: Live | undefined;
+  let minting: Promise<Live> | undefined;
+  let lastUsage: { used: number; limit: number } | undefined;
+
+  const mint = (): Promise<Live> => {
+    minting ??= mintToken(options.loginUrl, options.auth)
+      .then((session) => {
+        const conn = new Connection({
+          instanceUrl: session.instanceUrl,
+          accessToken: session.accessToken,
+          version,
+          callOptions: { client },
+        });
+        live = { session, conn };
+        options.logger?.debug({ orgId: session.orgId, userId: session.userId }, 'salesforce token minted');
+        return live;
+      })
+      .finally(() => {
+        minting = undefined;
+      });
+    return minting;
+  };
+
+  /** Runs one API call; on an expired session re-mints (shared by concurrent callers) and retries once. */
+  async function call<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    const current = live ?? (await mint());
+    try {
+      return await run(current, fn);
+    } catch (error) {
+      if (!isExpiredSession(error)) throw fromRequestError(error);
+      options.logger?.debug({}, 'salesforce session expired, re-minting');
+      const fresh = live && live !== current ? live : await mint();
+      try {
+        return await run(fresh, fn);
+      } catch (retryError) {
+        throw fromRequestError(retryError);
+      }
+    }
+  }
+
+  async function run<T>(target: Live, fn: (conn: Connection) => Promise<T>): Promise<T> {
+    try {
+      return await fn(target.conn);
+    } finally {
+      const usage = target.conn.limitInfo?.apiUsage;
+      if (usage) lastUsage = { used: usage.used, limit: usage.limit };
+    }
+  }
+
+  const request = <T>(method: string, url: string, body?: unknown) =>
+    call(
+      (conn) =>
+        conn.request<T>(
+          {
+            method: method as 'GET',
+            url,
+            ...(body === undefined
+              ? {}
+              : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+          },
+          NO_RETRY,
+        ) as Promise<T>,
+    );
+
+  async function queryAllPages(soql: string): Promise<SfRecord[]> {
+    type Page = { done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
+    const out: SfRecord[] = [];
+    let page = await request<Page>('GET', `/query?q=${encodeURIComponent(soql)}`);
+    for (;;) {
+      for (const r of page.records) out.push(stripAttributes(r));
+      if (page.done || !page.nextRecordsUrl) return out;
+      page = await request<Page>('GET', page.nextRecordsUrl);
+    }
+  }
+
+  async function writeInChunks<T>(
+    records: readonly T[],
+    send: (batch: T[]) => Promise<unknown>,
+  ): Promise<SfWriteResult[]> {
+    const out: SfWriteResult[] = [];
+    for (const batch of chunk(records, COLLECTION_SIZE))
+      out.push(...toWriteResults(await send(batch), batch.length));
+    return out;
+  }
+
+  return {
+    async connect() {
+      const { session } = live ?? (await mint());
+      return { orgId: session.orgId, userId: session.userId, instanceUrl: session.instanceUrl };
+    },
+    identity: () => (live ? { orgId: live.session.orgId, userId: live.session.userId } : undefined),
+    async limits() {
+      const body = await request<{ DailyApiRequests?: { Max: number; Remaining: number } }>('GET', '/limits');
+      const daily = body.DailyApiRequests ?? { Max: 0, Remaining: 0 };
+      return { dailyApiRequests: { max: daily.Max, remaining: daily.Remaining } };
+    },
+    apiUsage: () => lastUsage,
+    query: (soql) => queryAllPages(soql),
+
+    async find(req: SfFindRequest) {
+      const out: SfRecord[] = [];
+      for (const part of splitForUrl(req)) out.push(...(await queryAllPages(buildSoql(part))));
+      return out;
+    },
+
+    async retrieve(object, ids, fields) {
+      if (ids.length === 0) return [];
+      const found = new Map<string, SfRecord>();
+      const fieldList = [...new Set(['Id', ...fields])].join(',');
+      for (const batch of chunk(ids, Math.min(RETRIEVE_SIZE, RETRIEVE_URL_IDS))) {
+        const url = `/composite/sobjects/${encodeURIComponent(object)}?ids=${batch.join(',')}&fields=${encodeURIComponent(fieldList)}`;
+        const rows = await request<(Record<string, unknown> | null)[]>('GET', url);
+        for (const row of rows) if (row) found.set(String(row['Id']), stripAttributes(row));
+      }
+      // Salesforce answers with 18-character ids; match 15-character inputs on their prefix.
+      return ids.map(
+        (id) =>
+          found.get(id) ?? [...found.values()].find((r) => id.length === 15 && r.Id.startsWith(id)) ?? null,
+      );
+    },
+
+    create(object, records: readonly SfFields[]) {
+      return writeInChunks(records, (batch) =>
+        request('POST', '/composite/sobjects', {
+          allOrNone: false,
+          records: batch.map((r) => ({ attributes: { type: object }, ...r })),
+        }),
+      );
+    },
+
+    update(object, records) {
+      return writeInChunks(records, (batch) =>
+        request('PATCH', '/composite/sobjects', {
+          allOrNone: false,
+          records: batch.map(({ Id, ...rest }) => ({ attributes: { type: object }, id: Id, ...rest })),
+        }),
+      );
+    },
+
+    upsert(object, externalIdField, records) {
+      return writeInChunks(records, (batch) =>
+        request(
+          'PATCH',
+          `/composite/sobjects/${encodeURIComponent(object)}/${encodeURIComponent(externalIdField)}`,
+          {
+            allOrNone: false,
+            records: batch.map((r) => ({ attributes: { type: object }, ...r })),
+          },
+        ),
+      );
+    },
+
+    async describe(object): Promise<SObjectDescribe> {
+      type Field = {
+        name: string;
+        type: string;
+        createable: boolean;
+        updateable: boolean;
+        nillable: boolean;
+        defaultedOnCreate: boolean;
+        externalId?: boolean;
+        unique?: boolean;
+        length?: number;
+        picklistValues?: { value: string; active?: boolean }[];
+      };
+      const body = await request<{ name: string; fields: Field[] }>(
+        'GET',
+        `/sobjects/${encodeURIComponent(object)}/describe`,
+      );
+      return {
+        name: body.name,
+        fields: body.fields.map((f) => ({
+          name: f.name,
+          type: f.type,
+          createable: f.createable,
+          updateable: f.updateable,
+          nillable: f.nillable,
+          externalId: f.externalId === true,
+          unique: f.unique === true,
+          requiredOnCreate: f.createable && !f.nillable && !f.defaultedOnCreate && f.type !== 'boolean',
+          ...(f.length ? { length: f.length } : {}),
+          ...(f.picklistValues && f.picklistValues.length > 0
+            ? { picklistValues: f.picklistValues.filter((p) => p.active !== false).map((p) => p.value) }
+            : {}),
+        })),
+      };
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { badRequest, notFound } from './api-error.js';
+import { randomAlphanumeric } from './ids.js';
+import type { EmulatorState } from './state.js';
+import { getUserOrThrow, usersByEmail } from './users.js';
+
+export interface PasswordTicket {
+  id: string;
+  userId: string;
+  resultUrl?: string;
+  expiresAt: number;
+  markEmailAsVerified: boolean;
+}
+
+export interface PasswordTicketInput {
+  user_id?: string;
+  email?: string;
+  connection_id?: string;
+  result_url?: string;
+  ttl_sec?: number;
+  mark_email_as_verified?: boolean;
+}
+
+const DEFAULT_TTL_SEC = 432_000; // Auth0's default: 5 days
+
+/** `POST /api/v2/tickets/password-change`: a one-time link the user opens to set a password. */
+export function createPasswordTicket(state: EmulatorState, input: PasswordTicketInput): { ticket: string } {
+  const userId = input.user_id ?? findByEmail(state, input);
+  getUserOrThrow(state, userId);
+  const id = randomAlphanumeric(32);
+  state.tickets.set(id, {
+    id,
+    userId,
+    resultUrl: input.result_url,
+    expiresAt: state.now() + (input.ttl_sec || DEFAULT_TTL_SEC) * 1000,
+    markEmailAsVerified: input.mark_email_as_verified ?? false,
+  });
+  return { ticket: `https://${state.domain}/lo/reset?ticket=${id}#` };
+}
+
+function findByEmail(state: EmulatorState, input: PasswordTicketInput): string {
+  if (!input.email || !input.connection_id)
+    throw badRequest("Payload validation error: 'Missing required property: user_id'.");
+  const connection = [...state.connectionIds].find(([, id]) => id === input.connection_id)?.[0];
+  const user = usersByEmail(state, input.email).find((u) =>
+    u.identities?.some((i) => i.connection === connection),
+  );
+  if (!user) throw notFound('The user does not exist.', 'inexistent_user');
+  return user.user_id;
+}
+
+/** Consumes a ticket given as its URL or its id; throws when unknown or expired. */
+export function redeemPasswordTicket(state: EmulatorState, ticketOrUrl: string): PasswordTicket {
+  const id = ticketOrUrl.match(/ticket=([^#&]+)/)?.[1] ?? ticketOrUrl;
+  const ticket = state.tickets.get(id);
+  if (!ticket || ticket.expiresAt <= state.now()) throw notFound('This ticket was already used or expired.');
+  state.tickets.delete(id);
+  return ticket;
+}

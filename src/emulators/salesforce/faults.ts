@@ -1,0 +1,98 @@
+/**
+ * Injected faults, scoped by method, path substring, request kind or "any write"; consumed in the order
+ * added. A fault can answer with an error, add latency, or hold the request until released (so tests can
+ * keep a request in flight without sleeping).
+ */
+export interface FaultSpec {
+  match: {
+    method?: string;
+    pathIncludes?: string;
+    kind?: string;
+    /** Only requests that write (POST, PATCH, PUT, DELETE), e.g. "the next 3 writes". */
+    writes?: boolean;
+  };
+  /** HTTP status to answer with; omit for a latency-only or hold-only fault. */
+  status?: number;
+  errorCode?: string;
+  message?: string;
+  /** How many matching requests it affects; default: every one until `clear()`. */
+  times?: number;
+  latencyMs?: number;
+  /** Keep the request waiting until `release()` or `clear()`; it counts as in flight meanwhile. */
+  hold?: boolean;
+}
+
+export interface FaultHit {
+  status: number | undefined;
+  errorCode: string;
+  message: string;
+  latencyMs: number;
+  /** Resolves when a held request may continue. */
+  held: Promise<void> | undefined;
+}
+
+const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+
+export function createFaults() {
+  let faults: Array<FaultSpec & { remaining: number }> = [];
+  let releases: Array<() => void> = [];
+  let heldWaiters: Array<{ count: number; resolve: () => void }> = [];
+  const notifyHeld = () => {
+    heldWaiters = heldWaiters.filter((w) => {
+      if (releases.length < w.count) return true;
+      w.resolve();
+      return false;
+    });
+  };
+  const release = () => {
+    const pending = releases;
+    releases = [];
+    for (const r of pending) r();
+  };
+  return {
+    inject(spec: FaultSpec): void {
+      faults.push({ ...spec, remaining: spec.times ?? Number.POSITIVE_INFINITY });
+    },
+    clear(): void {
+      faults = [];
+      release();
+    },
+    /** Lets every held request continue. */
+    release,
+    /** Resolves once at least `count` requests are being held. */
+    whenHeld(count = 1): Promise<void> {
+      return new Promise((resolve) => {
+        heldWaiters.push({ count, resolve });
+        notifyHeld();
+      });
+    },
+    /** The first fault matching this request, counting one use of it. */
+    take(method: string, path: string, kind: string): FaultHit | undefined {
+      if (faults.length === 0) return undefined;
+      const fault = faults.find(
+        (f) =>
+          f.remaining > 0 &&
+          (!f.match.method || f.match.method.toUpperCase() === method) &&
+          (!f.match.pathIncludes || path.includes(f.match.pathIncludes)) &&
+          (!f.match.kind || f.match.kind === kind) &&
+          (!f.match.writes || WRITE_METHODS.has(method)),
+      );
+      if (!fault) return undefined;
+      fault.remaining -= 1;
+      faults = faults.filter((f) => f.remaining > 0);
+      let held: Promise<void> | undefined;
+      if (fault.hold) {
+        held = new Promise((resolve) => releases.push(resolve));
+        notifyHeld();
+      }
+      return {
+        status: fault.status,
+        errorCode: fault.errorCode ?? 'UNKNOWN_EXCEPTION',
+        message: fault.message ?? 'An unexpected error occurred.',
+        latencyMs: fault.latencyMs ?? 0,
+        held,
+      };
+    },
+  };
+}
+export type Faults = ReturnType<typeof createFaults>;
