@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import { ConfigError } from '../core/errors.js';
+import { registerConfigCommands } from './config-commands.js';
+import { registerEmulateCommands } from './emulate-commands.js';
+import { registerOpsCommands } from './ops-commands.js';
+import { registerSandboxCommand } from './sandbox-command.js';
+import { registerStartCommand } from './start-command.js';
+
+const program = new Command()
+  .name('concord')
+  .description('Keeps Auth0 and Salesforce in agreement.')
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+registerStartCommand(program);
+registerSandboxCommand(program);
+registerConfigCommands(program);
+registerEmulateCommands(program);
+registerOpsCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`concord: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`concord: ${(error as Error).message}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,232 @@
+import { type ConcordError, toConcordError } from '../core/errors.js';
+import { type DomainEvent, domainEventSchema } from '../core/events.js';
+import { describeIntent } from '../core/intents.js';
+import { maskPersonalData } from '../core/mask.js';
+import type { Auth0Port, SalesforcePort } from '../core/ports.js';
+import type { Plan, Resolution, TemplateDefinition } from '../core/template.js';
+import {
+  appendAudit,
+  type Db,
+  findLink,
+  findLinksByRecord,
+  finishJob,
+  getState,
+  type JobRow,
+  markIntentApplied,
+  openQuarantine,
+  type Outcome,
+  retryJob,
+  saveIntents,
+  upsertLink,
+  writeState,
+} from '../store/index.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { executeIntent, type IntentResult, resolveRefs } from './execute-intent.js';
+
+export interface RuntimePipeline {
+  name: string;
+  tenant: string;
+  org: string;
+  mode: 'live' | 'dry-run';
+  enabled: boolean;
+  params: unknown;
+  template: TemplateDefinition<unknown>;
+  auth0: Auth0Port;
+  salesforce: SalesforcePort;
+  /** The integration user's id once the connector has authenticated. */
+  salesforceUserId: () => string | undefined;
+}
+
+export interface RunJobDependencies {
+  db: Db;
+  pipelines: ReadonlyMap<string, RuntimePipeline>;
+  now: () => number;
+  maxAttempts: number;
+  backoff: BackoffOptions;
+  onOutcome?: (report: OutcomeReport) => void;
+  onRetry?: (report: {
+    jobId: number;
+    pipeline: string;
+    attempt: number;
+    delayMs: number;
+    error: ConcordError;
+  }) => void;
+}
+
+export interface OutcomeReport {
+  jobId: number;
+  inboxId: number;
+  pipeline: string;
+  eventKind: string;
+  sourceType: string;
+  outcome: Outcome;
+  reason: string;
+  intents: string[];
+  writes: { object: string; id: string; created: boolean }[];
+}
+
+/**
+ * Runs one claimed job to an outcome or a scheduled retry: plan on current state, record the intents, write
+ * them, remember the identity links, and record exactly one outcome with its reason in the audit trail.
+ */
+export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<void> {
+  const { db } = deps;
+  const pipeline = deps.pipelines.get(job.pipeline);
+  const finish = async (
+    outcome: Outcome,
+    reason: string,
+    extra: Partial<OutcomeReport> = {},
+    error?: string,
+  ) => {
+    await finishJob(db.kysely, job.id, outcome, reason, deps.now(), error ?? null);
+    await appendAudit(
+      db,
+      {
+        pipeline: job.pipeline,
+        jobId: job.id,
+        inboxId: job.inboxId,
+        action: `outcome.${outcome}`,
+        summary: reason,
+        data: extra,
+      },
+      deps.now(),
+    );
+    deps.onOutcome?.({
+      jobId: job.id,
+      inboxId: job.inboxId,
+      pipeline: job.pipeline,
+      eventKind: parsed?.kind ?? 'unknown',
+      sourceType: parsed?.sourceType ?? 'unknown',
+      outcome,
+      reason,
+      intents: [],
+      writes: [],
+      ...extra,
+    });
+  };
+
+  let parsed: DomainEvent | undefined;
+  if (!pipeline) return finish('dead_lettered', `pipeline "${job.pipeline}" is no longer in the config`);
+  if (!pipeline.enabled) return finish('filtered', `pipeline "${job.pipeline}" is disabled`);
+  const event = domainEventSchema.safeParse(JSON.parse(job.event));
+  if (!event.success) return finish('dead_lettered', `stored event is unreadable: ${event.error.message}`);
+  parsed = event.data;
+
+  if (
+    parsed.source.startsWith('auth0.') &&
+    parsed.actorClientId &&
+    parsed.actorClientId === pipeline.auth0.clientId
+  ) {
+    return finish(
+      'suppressed',
+      `Concord's own Auth0 write (client ${parsed.actorClientId}) coming back: not echoed`,
+    );
+  }
+
+  try {
+    const resolution = job.resolution ? (JSON.parse(job.resolution) as Resolution) : undefined;
+    const plan: Plan = await pipeline.template.plan(parsed, {
+      params: pipeline.params,
+      pipeline: { name: pipeline.name, tenant: pipeline.tenant, org: pipeline.org },
+      auth0: pipeline.auth0,
+      salesforce: pipeline.salesforce,
+      salesforceUserId: pipeline.salesforceUserId,
+      links: {
+        findLink: (tenant, userId, org) => findLink(db, tenant, userId, org),
+        findByRecord: (org, recordId) => findLinksByRecord(db, org, recordId),
+      },
+      state: { get: (key) => getState(db, pipeline.name, key) },
+      clock: { now: deps.now },
+      resolution,
+    });
+
+    if (
+      plan.outcome !== 'quarantined' &&
+      plan.outcome !== 'write' &&
+      plan.state &&
+      pipeline.mode === 'live'
+    ) {
+      await writeState(db, pipeline.name, plan.state, deps.now());
+    }
+    switch (plan.outcome) {
+      case 'filtered':
+      case 'suppressed':
+        return finish(plan.outcome, plan.reason);
+      case 'in_sync':
+        return finish('applied', plan.reason);
+      case 'quarantined':
+        await openQuarantine(
+          db,
+          { jobId: job.id, pipeline: job.pipeline, reason: plan.reason, candidates: plan.candidates },
+          deps.now(),
+        );
+        return finish('quarantined', plan.reason, { intents: [] });
+      case 'write':
+        break;
+    }
+
+    const summaries = plan.intents.map(describeIntent);
+    if (pipeline.mode === 'dry-run') {
+      await saveIntents(db, job.id, plan.intents, 'dry_run', deps.now());
+      return finish('dry_run', `dry run, nothing written: ${plan.reason}`, {
+        intents: summaries,
+      });
+    }
+
+    const ids = await saveIntents(db, job.id, plan.intents, 'pending', deps.now());
+    const writes: OutcomeReport['writes'] = [];
+    const results = new Map<string, IntentResult>();
+    const targets = { salesforce: pipeline.salesforce, auth0: pipeline.auth0, org: pipeline.org };
+    for (const [index, planned] of plan.intents.entries()) {
+      const intent = resolveRefs(planned, results);
+      const result = await executeIntent(intent, targets);
+      if (intent.ref) results.set(intent.ref, result);
+      await markIntentApplied(db, ids[index]!, result, deps.now());
+      const object = 'object' in intent ? intent.object : 'Auth0 user';
+      writes.push({ object, id: result.id, created: result.created });
+      const link = 'link' in intent ? intent.link : undefined;
+      if (link) {
+        const recordId = link.recordId ?? result.id;
+        await upsertLink(db, { ...link, recordId }, deps.now());
+        await appendAudit(
+          db,
+          {
+            pipeline: job.pipeline,
+            jobId: job.id,
+            inboxId: job.inboxId,
+            action: 'identity.linked',
+            summary: `${link.auth0UserId} ↔ ${link.object} ${recordId} (${link.matchedBy})`,
+            data: { ...link, recordId },
+          },
+          deps.now(),
+        );
+      }
+    }
+    if (plan.state) await writeState(db, pipeline.name, plan.state, deps.now());
+    return finish('applied', plan.reason, { intents: summaries, writes });
+  } catch (thrown) {
+    const error = toConcordError(thrown);
+    const message = `${error.code}${error.vendorCode ? ` (${error.vendorCode})` : ''}: ${error.message}`;
+    if (error.retryable && job.attempts < deps.maxAttempts) {
+      const delayMs = backoffDelay(job.attempts, deps.backoff, error.retryAfterMs);
+      await retryJob(db.kysely, job.id, deps.now() + delayMs, String(maskPersonalData(message)), deps.now());
+      await appendAudit(
+        db,
+        {
+          pipeline: job.pipeline,
+          jobId: job.id,
+          inboxId: job.inboxId,
+          action: 'retry.scheduled',
+          summary: `attempt ${job.attempts} failed, retrying in ${delayMs} ms: ${message}`,
+          data: { code: error.code, vendorCode: error.vendorCode, status: error.status },
+        },
+        deps.now(),
+      );
+      deps.onRetry?.({ jobId: job.id, pipeline: job.pipeline, attempt: job.attempts, delayMs, error });
+      return;
+    }
+    const masked = String(maskPersonalData(message));
+    const why = error.retryable ? `gave up after ${job.attempts} attempts: ${masked}` : masked;
+    return finish('dead_lettered', why, {}, masked);
+  }
+}

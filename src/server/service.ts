@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs';
+import { serve } from '@hono/node-server';
+import pino, { type Logger } from 'pino';
+import type { LoadedConfig } from '../config/index.js';
+import { createAuth0Connector } from '../connectors/auth0/index.js';
+import { createSalesforceConnector, type SalesforceConnector } from '../connectors/salesforce/index.js';
+import type { Auth0Port } from '../core/ports.js';
+import { runAuth0LogPoller } from '../pipeline/auth0-log-poller.js';
+import { runSalesforceTrigger } from '../pipeline/salesforce-trigger.js';
+import { createWorker, type WorkerOptions } from '../pipeline/worker.js';
+import type { RuntimePipeline } from '../pipeline/run-job.js';
+import { type Db, openDatabase } from '../store/index.js';
+import { TEMPLATES } from '../templates/index.js';
+import { createHttpApp } from './app.js';
+
+export interface ServiceOptions {
+  loaded: LoadedConfig;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export type ConcordService = Awaited<ReturnType<typeof createService>>;
+
+/** Redaction for the service log: secrets and personal fields never reach it in clear. */
+export const LOG_REDACT = {
+  paths: [
+    '*.authorization',
+    '*.clientSecret',
+    '*.client_secret',
+    '*.password',
+    '*.email',
+    '*.phone_number',
+    'req.headers.authorization',
+  ],
+  censor: '[redacted]',
+};
+
+export function createLogger(level: string): Logger {
+  return pino({ level, redact: LOG_REDACT, base: { service: 'concord' } });
+}
+
+/**
+ * Wires a config into a running service: store, one connector per tenant and org, the pipelines, the
+ * worker loops and the HTTP app. `start()` migrates, starts the loops and listens; `stop()` undoes it.
+ */
+export async function createService(options: ServiceOptions) {
+  const { config, pipelines: resolved } = options.loaded;
+  const logger = options.logger ?? createLogger(config.logging.level);
+  const now = options.now ?? Date.now;
+
+  const auth0 = new Map<string, Auth0Port>();
+  for (const [name, tenant] of Object.entries(config.auth0)) {
+    auth0.set(
+      name,
+      createAuth0Connector({
+        domain: tenant.domain,
+        baseUrl: tenant.baseUrl,
+        clientId: tenant.clientId,
+        clientSecret: tenant.clientSecret,
+        audience: tenant.audience,
+        logger: logger.child({ tenant: name }),
+      }),
+    );
+  }
+  const salesforce = new Map<string, SalesforceConnector>();
+  for (const [name, org] of Object.entries(config.salesforce)) {
+    const auth =
+      org.auth.flow === 'client_credentials'
+        ? org.auth
+        : {
+            flow: 'jwt_bearer' as const,
+            clientId: org.auth.clientId,
+            username: org.auth.username,
+            audience: org.auth.audience,
+            privateKeyPem: org.auth.privateKey ?? readFileSync(org.auth.privateKeyPath!, 'utf8'),
+          };
+    salesforce.set(
+      name,
+      createSalesforceConnector({
+        loginUrl: org.loginUrl,
+        apiVersion: org.apiVersion,
+        auth,
+        logger: logger.child({ org: name }),
+      }),
+    );
+  }
+
+  const pipelines: RuntimePipeline[] = resolved.map((p) => ({
+    name: p.name,
+    tenant: p.tenant,
+    org: p.org,
+    mode: p.mode,
+    enabled: p.enabled,
+    params: p.params,
+    template: TEMPLATES[p.template]!,
+    auth0: auth0.get(p.tenant)!,
+    salesforce: salesforce.get(p.org)!,
+    salesforceUserId: () => salesforce.get(p.org)?.identity()?.userId,
+  }));
+
+  const lastStreamDelivery = new Map<string, number>();
+  const triggers = (database: Db): NonNullable<WorkerOptions['triggers']> => {
+    const loops: NonNullable<WorkerOptions['triggers']> = [];
+    for (const [name, tenant] of Object.entries(config.auth0)) {
+      const bound = pipelines.some((p) => p.tenant === name && p.enabled);
+      if (!tenant.logPoll.enabled || !bound) continue;
+      loops.push((control) =>
+        runAuth0LogPoller({
+          db: database,
+          tenant: name,
+          auth0: auth0.get(name)!,
+          intervalMs: tenant.logPoll.intervalMs,
+          silentAfterMs: tenant.logPoll.silentAfterMs,
+          lastStreamDelivery: () => lastStreamDelivery.get(name),
+          now,
+          logger: logger.child({ tenant: name, trigger: 'auth0-log-poller' }),
+          ...control,
+        }),
+      );
+    }
+    for (const [name, org] of Object.entries(config.salesforce)) {
+      const watched = pipelines
+        .filter((p) => p.org === name && p.enabled && p.template.salesforceTriggers)
+        .flatMap((p) => p.template.salesforceTriggers!(p.params));
+      if (watched.length === 0) continue;
+      loops.push((control) =>
+        runSalesforceTrigger({
+          db: database,
+          org: name,
+          port: salesforce.get(name)!,
+          triggers: watched,
+          intervalMs: org.poll.intervalMs,
+          overlapMs: org.poll.overlapMs,
+          now,
+          logger: logger.child({ org: name, trigger: 'salesforce-poll' }),
+          ...control,
+        }),
+      );
+    }
+    return loops;
+  };
+
+  let db: Db | undefined;
+  let worker: ReturnType<typeof createWorker> | undefined;
+  let server: ReturnType<typeof serve> | undefined;
+  let ready = false;
+
+  const service = {
+    logger,
+    pipelines,
+    get db(): Db {
+      if (!db) throw new Error('the service is not started');
+      return db;
+    },
+    get events() {
+      if (!worker) throw new Error('the service is not started');
+      return worker.events;
+    },
+    url: '',
+    /** Opens the store (applying migrations), starts the loops, then listens. */
+    async start(listen: { port?: number; host?: string } = {}) {
+      db = await openDatabase(config.store);
+      worker = createWorker({
+        db,
+        pipelines,
+        now,
+        logger,
+        concurrency: config.worker.concurrency,
+        maxAttempts: config.worker.maxAttempts,
+        backoff: config.worker.backoff,
+        leaseMs: config.worker.leaseMs,
+        pollIntervalMs: config.worker.pollIntervalMs,
+        triggers: triggers(db),
+      });
+      await worker.start();
+      const app = createHttpApp({
+        db,
+        authorizations: new Map(
+          Object.entries(config.auth0).map(([name, t]) => [name, t.logStream.authorization]),
+        ),
+        eventStreams: new Map(
+          Object.entries(config.auth0).flatMap(([name, t]) =>
+            t.eventStream
+              ? [[name, { header: t.eventStream.header.toLowerCase(), value: t.eventStream.value }] as const]
+              : [],
+          ),
+        ),
+        maxBodyBytes: config.server.maxBodyBytes,
+        adminToken: config.server.adminToken,
+        now,
+        isReady: () => ready,
+        onCommitted: (tenant) => {
+          lastStreamDelivery.set(tenant, now());
+          worker?.wake();
+        },
+        logger,
+      });
+      const port = listen.port ?? Number(process.env.PORT ?? config.server.port);
+      const host = listen.host ?? config.server.host;
+      await new Promise<void>((resolve, reject) => {
+        server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+          const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+          service.url = `http://${shownHost}:${info.port}`;
+          resolve();
+        });
+        server.once('error', reject);
+      });
+      ready = true;
+      logger.info({ url: service.url, pipelines: pipelines.map((p) => p.name) }, 'Concord is listening');
+      return service.url;
+    },
+    /** Stops accepting webhooks, lets running jobs finish, closes the store. */
+    async stop() {
+      ready = false;
+      if (server) {
+        const s = server;
+        server = undefined;
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        if ('closeIdleConnections' in s) s.closeIdleConnections();
+        await closed;
+      }
+      await worker?.stop();
+      worker = undefined;
+      await db?.close();
+      db = undefined;
+    },
+  };
+  return service;
+}
