@@ -13,6 +13,8 @@ import {
   replayJob,
   resolveQuarantine,
 } from '../store/index.js';
+import { dryRunReplay } from '../pipeline/dry-run-replay.js';
+import { createLogger, createService } from '../server/service.js';
 import { CONFIG_OPTION, withStore } from './shared.js';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
@@ -80,8 +82,23 @@ export function registerOpsCommands(program: Command) {
     .command('replay <job>')
     .description('run a finished job again (dead letters after a fix, or any event)')
     .option(...CONFIG_OPTION)
-    .action((jobId: string, opts: { config: string }) =>
-      withStore(opts.config, async (db) => {
+    .option('--dry-run', 'plan it again against current state and show the intents; write nothing')
+    .action((jobId: string, opts: { config: string; dryRun?: boolean }) =>
+      withStore(opts.config, async (db, loaded) => {
+        if (opts.dryRun) {
+          const service = await createService({ loaded, logger: createLogger('warn') });
+          const result = await dryRunReplay(
+            db,
+            new Map(service.pipelines.map((p) => [p.name, p])),
+            Number(jobId),
+            Date.now,
+          );
+          print(`dry run of job #${result.jobId} (${result.pipeline}): ${result.outcome} — ${result.reason}`);
+          for (const intent of result.intents) print(`  would ${intent}`);
+          for (const c of result.candidates ?? []) print(`  candidate ${c.object} ${c.id}: ${c.why}`);
+          if (result.intents.length === 0) print('  nothing would be written');
+          return;
+        }
         const result = await replayJob(db, Number(jobId), Date.now());
         if (result === 'not_found') throw new Error(`no job ${jobId}`);
         if (result === 'not_done')

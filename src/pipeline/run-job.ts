@@ -3,7 +3,7 @@ import { type DomainEvent, domainEventSchema } from '../core/events.js';
 import { describeIntent } from '../core/intents.js';
 import { maskPersonalData } from '../core/mask.js';
 import type { Auth0Port, SalesforcePort } from '../core/ports.js';
-import type { Plan, Resolution, TemplateDefinition } from '../core/template.js';
+import type { Plan, PlanContext, Resolution, TemplateDefinition } from '../core/template.js';
 import {
   appendAudit,
   type Db,
@@ -63,6 +63,29 @@ export interface OutcomeReport {
   reason: string;
   intents: string[];
   writes: { object: string; id: string; created: boolean }[];
+}
+
+/** The read-only context a planner gets: the pipeline's ports, links, state and clock. */
+export function planContext(
+  pipeline: RuntimePipeline,
+  db: Db,
+  now: () => number,
+  resolution?: Resolution,
+): PlanContext<unknown> {
+  return {
+    params: pipeline.params,
+    pipeline: { name: pipeline.name, tenant: pipeline.tenant, org: pipeline.org },
+    auth0: pipeline.auth0,
+    salesforce: pipeline.salesforce,
+    salesforceUserId: pipeline.salesforceUserId,
+    links: {
+      findLink: (tenant, userId, org) => findLink(db, tenant, userId, org),
+      findByRecord: (org, recordId) => findLinksByRecord(db, org, recordId),
+    },
+    state: { get: (key) => getState(db, pipeline.name, key) },
+    clock: { now },
+    resolution,
+  };
 }
 
 /**
@@ -125,20 +148,7 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
 
   try {
     const resolution = job.resolution ? (JSON.parse(job.resolution) as Resolution) : undefined;
-    const plan: Plan = await pipeline.template.plan(parsed, {
-      params: pipeline.params,
-      pipeline: { name: pipeline.name, tenant: pipeline.tenant, org: pipeline.org },
-      auth0: pipeline.auth0,
-      salesforce: pipeline.salesforce,
-      salesforceUserId: pipeline.salesforceUserId,
-      links: {
-        findLink: (tenant, userId, org) => findLink(db, tenant, userId, org),
-        findByRecord: (org, recordId) => findLinksByRecord(db, org, recordId),
-      },
-      state: { get: (key) => getState(db, pipeline.name, key) },
-      clock: { now: deps.now },
-      resolution,
-    });
+    const plan: Plan = await pipeline.template.plan(parsed, planContext(pipeline, db, deps.now, resolution));
 
     if (
       plan.outcome !== 'quarantined' &&

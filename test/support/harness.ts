@@ -15,7 +15,16 @@ export const EVENT_STREAM_AUTHORIZATION = 'Bearer test-event-stream-secret-01234
 export const TENANT = 'acme';
 export const ORG = 'crm';
 
+export interface HarnessPipeline {
+  name: string;
+  template: string;
+  params?: Record<string, unknown>;
+  mode?: 'live' | 'dry-run';
+}
+
 export interface HarnessOptions {
+  /** Defaults to one `signups` pipeline of `signup-to-lead` with `params` and `mode`. */
+  pipelines?: HarnessPipeline[];
   params?: Record<string, unknown>;
   mode?: 'live' | 'dry-run';
   maxBodyBytes?: number;
@@ -71,6 +80,11 @@ export async function startHarness(options: HarnessOptions = {}) {
       const log = [...auth0.admin.logs()].reverse().find((l) => l.type === type);
       if (!log) throw new Error(`no ${type} log record`);
       return { log_id: log.log_id, data: log };
+    },
+    /** Waits until the Salesforce pollers have read everything changed so far (a poll after `now`). */
+    async pollSalesforce() {
+      const { pollObjectOnce } = await import('../../src/pipeline/salesforce-trigger.js');
+      return pollObjectOnce;
     },
     /** Waits until every stored event has its outcome (nothing queued or running). */
     async settled() {
@@ -133,17 +147,20 @@ export function harnessConfig(
       [ORG]: {
         loginUrl: input.sfUrl,
         auth: { flow: 'client_credentials', clientId: 'concord-sandbox', clientSecret: 'sandbox-secret' },
+        poll: { intervalMs: 1000, overlapMs: 5000 },
       },
     },
-    pipelines: [
-      {
-        name: 'signups',
-        auth0: TENANT,
-        salesforce: ORG,
-        template: 'signup-to-lead',
-        mode: input.mode ?? 'live',
-        params: input.params ?? {},
-      },
-    ],
+    pipelines: (
+      input.pipelines ?? [
+        { name: 'signups', template: 'signup-to-lead', params: input.params, mode: input.mode },
+      ]
+    ).map((p) => ({
+      name: p.name,
+      auth0: TENANT,
+      salesforce: ORG,
+      template: p.template,
+      mode: p.mode ?? 'live',
+      params: p.params ?? {},
+    })),
   };
 }

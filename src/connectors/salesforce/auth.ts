@@ -39,7 +39,7 @@ async function assertion(
     .setProtectedHeader({ alg: 'RS256' })
     .setIssuer(auth.clientId)
     .setSubject(auth.username)
-    .setAudience(auth.audience ?? loginUrl)
+    .setAudience(auth.audience ?? defaultJwtAudience(loginUrl))
     .setExpirationTime(Math.floor(Date.now() / 1000) + JWT_LIFETIME_SECONDS)
     .sign(key);
 }
@@ -100,4 +100,18 @@ export async function mintToken(loginUrl: string, auth: SalesforceAuth): Promise
     orgId,
     userId,
   };
+}
+
+/**
+ * The JWT `aud` Salesforce expects: `https://login.salesforce.com` for production, `https://test.salesforce.com`
+ * for sandboxes, even when tokens are requested from a My Domain URL; other hosts (an Experience Cloud site,
+ * an emulator) are their own audience.
+ */
+export function defaultJwtAudience(loginUrl: string): string {
+  const host = new URL(loginUrl).hostname.toLowerCase();
+  if (host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com'))
+    return 'https://test.salesforce.com';
+  if (host === 'login.salesforce.com' || host.endsWith('.my.salesforce.com'))
+    return 'https://login.salesforce.com';
+  return loginUrl.replace(/\/+$/, '');
 }
