@@ -35,6 +35,14 @@ export const auth0TenantSchema = z
      * Reads `/api/v2/logs` in checkpoint mode besides the log stream: backfills gaps and downtime, recovers a
      * silent stream. Shares the stream's dedupe, so records are never handled twice. Needs `read:logs`.
      */
+    /** Management API requests Concord may send (Free tenants: 2/s with bursts of 10; Enterprise: 50/s). */
+    rateLimit: z
+      .object({
+        requestsPerSecond: z.number().gt(0).max(1000).default(2),
+        burst: z.number().int().min(1).max(1000).default(10),
+      })
+      .strict()
+      .prefault({}),
     /** Auth0 Event Streams (Enterprise, Early Access) webhook destination: the header it sends and its exact value. */
     eventStream: z
       .object({
@@ -91,6 +99,19 @@ export const salesforceOrgSchema = z
       .refine((v) => Number(v) >= 60, 'Concord needs API version 60.0 or later')
       .default('60.0'),
     auth: z.discriminatedUnion('flow', [clientCredentials, jwtBearer]),
+    /** Concord's share of the org's daily API allocation (shared by every pipeline and instance using the org). */
+    budget: z
+      .object({
+        share: z.number().gt(0).max(1).default(0.5),
+        /** While paused at the limit, how often one `/limits` call checks for room. */
+        probeIntervalMs: z
+          .number()
+          .int()
+          .min(1000)
+          .default(5 * 60_000),
+      })
+      .strict()
+      .prefault({}),
     /** SOQL polling on SystemModstamp for the objects Salesforce → Auth0 pipelines watch. */
     poll: z
       .object({

@@ -217,9 +217,18 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
   } catch (thrown) {
     const error = toConcordError(thrown);
     const message = `${error.code}${error.vendorCode ? ` (${error.vendorCode})` : ''}: ${error.message}`;
-    if (error.retryable && job.attempts < deps.maxAttempts) {
+    // Waiting for an API budget or a rate limit is not a failure of the job: it never runs out of attempts.
+    const waiting = error.code === 'rate_limited';
+    if (error.retryable && (waiting || job.attempts < deps.maxAttempts)) {
       const delayMs = backoffDelay(job.attempts, deps.backoff, error.retryAfterMs);
-      await retryJob(db.kysely, job.id, deps.now() + delayMs, String(maskPersonalData(message)), deps.now());
+      await retryJob(
+        db.kysely,
+        job.id,
+        deps.now() + delayMs,
+        String(maskPersonalData(message)),
+        deps.now(),
+        waiting,
+      );
       await appendAudit(
         db,
         {

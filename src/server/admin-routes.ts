@@ -23,7 +23,7 @@ const resolutionSchema = z.discriminatedUnion('action', [
 /** `/admin/*`: outcomes, quarantine and replay, behind `server.adminToken` (Bearer). */
 export function mountAdminRoutes(
   app: Hono,
-  options: { db: Db; adminToken: string; now: () => number; onRequeued: () => void },
+  options: { db: Db; adminToken: string; now: () => number; onRequeued: () => void; budgets?: () => unknown },
 ) {
   const { db } = options;
   app.use('/admin/*', async (c, next) => {
@@ -36,7 +36,7 @@ export function mountAdminRoutes(
     return next();
   });
 
-  app.get('/admin/status', async (c) => c.json({ jobs: await jobCounts(db) }));
+  app.get('/admin/status', async (c) => c.json({ jobs: await jobCounts(db), budgets: options.budgets?.() }));
 
   app.get('/admin/jobs', async (c) => {
     const outcome = c.req.query('outcome');

@@ -15,6 +15,8 @@ export interface HttpAppOptions {
   isReady: () => boolean;
   onCommitted: (tenant: string, count: number) => void;
   logger: Logger;
+  /** API budget use, shown by `/admin/status`. */
+  budgets?: () => unknown;
 }
 
 /** The service's HTTP surface: webhooks, health, and (with a token) the admin API. */
@@ -31,6 +33,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       db: options.db,
       adminToken: options.adminToken,
       now: options.now,
+      budgets: options.budgets,
       onRequeued: () => options.onCommitted('', 0),
     });
   }

@@ -7,6 +7,16 @@ import { createSalesforceConnector, type SalesforceConnector } from '../connecto
 import type { Auth0Port } from '../core/ports.js';
 import { runAuth0LogPoller } from '../pipeline/auth0-log-poller.js';
 import { runSalesforceTrigger } from '../pipeline/salesforce-trigger.js';
+import {
+  type Auth0RateGovernor,
+  createAuth0RateGovernor,
+  governAuth0,
+} from '../pipeline/auth0-rate-governor.js';
+import {
+  createSalesforceBudget,
+  governSalesforce,
+  type SalesforceBudget,
+} from '../pipeline/salesforce-governor.js';
 import { createWorker, type WorkerOptions } from '../pipeline/worker.js';
 import type { RuntimePipeline } from '../pipeline/run-job.js';
 import { type Db, openDatabase } from '../store/index.js';
@@ -48,18 +58,25 @@ export async function createService(options: ServiceOptions) {
   const logger = options.logger ?? createLogger(config.logging.level);
   const now = options.now ?? Date.now;
 
+  const budgets = new Map<string, SalesforceBudget>();
+  const rates = new Map<string, Auth0RateGovernor>();
   const auth0 = new Map<string, Auth0Port>();
   for (const [name, tenant] of Object.entries(config.auth0)) {
+    const governor = createAuth0RateGovernor({ tenant: name, ...tenant.rateLimit, now });
+    rates.set(name, governor);
     auth0.set(
       name,
-      createAuth0Connector({
-        domain: tenant.domain,
-        baseUrl: tenant.baseUrl,
-        clientId: tenant.clientId,
-        clientSecret: tenant.clientSecret,
-        audience: tenant.audience,
-        logger: logger.child({ tenant: name }),
-      }),
+      governAuth0(
+        createAuth0Connector({
+          domain: tenant.domain,
+          baseUrl: tenant.baseUrl,
+          clientId: tenant.clientId,
+          clientSecret: tenant.clientSecret,
+          audience: tenant.audience,
+          logger: logger.child({ tenant: name }),
+        }),
+        governor,
+      ),
     );
   }
   const salesforce = new Map<string, SalesforceConnector>();
@@ -74,15 +91,26 @@ export async function createService(options: ServiceOptions) {
             audience: org.auth.audience,
             privateKeyPem: org.auth.privateKey ?? readFileSync(org.auth.privateKeyPath!, 'utf8'),
           };
-    salesforce.set(
-      name,
-      createSalesforceConnector({
-        loginUrl: org.loginUrl,
-        apiVersion: org.apiVersion,
-        auth,
-        logger: logger.child({ org: name }),
-      }),
-    );
+    const connector = createSalesforceConnector({
+      loginUrl: org.loginUrl,
+      apiVersion: org.apiVersion,
+      auth,
+      logger: logger.child({ org: name }),
+    });
+    const budget = createSalesforceBudget({
+      org: name,
+      ...org.budget,
+      now,
+      probe: async () => {
+        const { dailyApiRequests } = await connector.limits();
+        return { used: dailyApiRequests.max - dailyApiRequests.remaining, limit: dailyApiRequests.max };
+      },
+      onChange: (snapshot) => {
+        if (snapshot.pausedUntil) logger.warn(snapshot, 'Salesforce API budget: calls paused');
+      },
+    });
+    budgets.set(name, budget);
+    salesforce.set(name, governSalesforce(connector, budget));
   }
 
   const pipelines: RuntimePipeline[] = resolved.map((p) => ({
@@ -148,6 +176,11 @@ export async function createService(options: ServiceOptions) {
   const service = {
     logger,
     pipelines,
+    /** API budget use per Salesforce org and request rate per Auth0 tenant. */
+    budgets: () => ({
+      salesforce: [...budgets.values()].map((b) => b.snapshot()),
+      auth0: [...rates.values()].map((r) => r.snapshot()),
+    }),
     get db(): Db {
       if (!db) throw new Error('the service is not started');
       return db;
@@ -189,6 +222,7 @@ export async function createService(options: ServiceOptions) {
         adminToken: config.server.adminToken,
         now,
         isReady: () => ready,
+        budgets: service.budgets,
         onCommitted: (tenant) => {
           lastStreamDelivery.set(tenant, now());
           worker?.wake();

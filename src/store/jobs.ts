@@ -145,11 +145,28 @@ export async function finishJob(
     .execute();
 }
 
-/** Puts a job back for a later attempt (retryable failure), keeping its place in its subject's order. */
-export async function retryJob(db: Executor, id: number, runAfter: number, error: string, now: number) {
+/**
+ * Puts a job back for a later attempt (retryable failure), keeping its place in its subject's order.
+ * `refundAttempt`: the failure was a budget or rate-limit wait, not the job's fault; it does not count.
+ */
+export async function retryJob(
+  db: Executor,
+  id: number,
+  runAfter: number,
+  error: string,
+  now: number,
+  refundAttempt = false,
+) {
   await db
     .updateTable('jobs')
-    .set({ state: 'queued', run_after: runAfter, last_error: error, lease_until: null, updated_at: now })
+    .set((eb) => ({
+      state: 'queued',
+      run_after: runAfter,
+      last_error: error,
+      lease_until: null,
+      updated_at: now,
+      ...(refundAttempt ? { attempts: eb('attempts', '-', 1) } : {}),
+    }))
     .where('id', '=', id)
     .execute();
 }

@@ -31,6 +31,9 @@ export interface HarnessOptions {
   maxAttempts?: number;
   salesforce?: Parameters<typeof createSalesforceEmulator>[0];
   logPoll?: boolean;
+  /** Last word on the generated config (budgets, rate limits …). */
+  configure?: (config: ReturnType<typeof harnessConfig>) => void;
+  auth0?: Parameters<typeof createAuth0Emulator>[0];
   /** Defaults to a SQLite file in the harness's temp dir. */
   store?: StoreOptions;
 }
@@ -39,7 +42,7 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-'));
   const sf: SalesforceEmulator = createSalesforceEmulator(options.salesforce);
-  const auth0: Auth0Emulator = createAuth0Emulator({ tenant: TENANT });
+  const auth0: Auth0Emulator = createAuth0Emulator({ tenant: TENANT, ...options.auth0 });
   const sfServer = await sf.listen(0);
   const auth0Server = await auth0.listen(0);
   const config = harnessConfig({
@@ -49,6 +52,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     auth0Domain: auth0.domain,
     ...options,
   });
+  options.configure?.(config);
   const service = await createService({
     loaded: parseConfigObject(config),
     logger: pino({ level: 'silent' }),
@@ -140,6 +144,7 @@ export function harnessConfig(
         clientSecret: 'sandbox-secret',
         logStream: { authorization: AUTHORIZATION },
         logPoll: { enabled: input.logPoll ?? false, intervalMs: 1000, silentAfterMs: 60_000 },
+        rateLimit: { requestsPerSecond: 1000, burst: 1000 },
         eventStream: { header: 'authorization', value: EVENT_STREAM_AUTHORIZATION },
       },
     },
@@ -148,6 +153,7 @@ export function harnessConfig(
         loginUrl: input.sfUrl,
         auth: { flow: 'client_credentials', clientId: 'concord-sandbox', clientSecret: 'sandbox-secret' },
         poll: { intervalMs: 1000, overlapMs: 5000 },
+        budget: { share: 1, probeIntervalMs: 1000 },
       },
     },
     pipelines: (

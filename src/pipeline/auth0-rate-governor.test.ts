@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createManualClock } from '../core/clock.js';
+import { ConcordError } from '../core/errors.js';
+import { createAuth0RateGovernor } from './auth0-rate-governor.js';
+
+function setup(rate = 2, burst = 10) {
+  const clock = createManualClock(0);
+  const grants: number[] = [];
+  const governor = createAuth0RateGovernor({
+    tenant: 't',
+    requestsPerSecond: rate,
+    burst,
+    now: clock.now,
+    sleep: async (ms) => clock.advance(ms),
+  });
+  const take = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      await governor.acquire();
+      grants.push(clock.now());
+    }
+  };
+  return { clock, governor, grants, take };
+}
+
+test('never more than the burst at once, then the sustained rate', async () => {
+  const { grants, take } = setup(2, 10);
+  await Promise.all([take(15), take(15)]);
+  assert.equal(grants.length, 30);
+  // in any window of w ms, grants ≤ burst + rate × w
+  for (let i = 0; i < grants.length; i++) {
+    for (let j = i; j < grants.length; j++) {
+      const window = grants[j]! - grants[i]!;
+      assert.ok(j - i + 1 <= 10 + (2 * window) / 1000 + 1e-9, `${j - i + 1} grants in ${window} ms`);
+    }
+  }
+  assert.equal(grants.filter((t) => t === 0).length, 10, 'the burst goes at once');
+  assert.equal(grants.at(-1), 10_000, '20 more at 2/s take 10 s');
+});
+
+test('x-ratelimit-remaining 0 blocks until the reset; a long block is a retryable error, not a sleep', async () => {
+  const { clock, governor, take, grants } = setup(100, 100);
+  governor.observe({ remaining: 0, resetAt: 3_000 });
+  await take(1);
+  assert.equal(grants[0], 3_000, 'waited for the reset');
+  governor.failed(new ConcordError('429', { code: 'rate_limited', retryAfterMs: 60_000 }));
+  await assert.rejects(
+    governor.acquire(),
+    (e: unknown) => e instanceof ConcordError && e.code === 'rate_limited' && (e.retryAfterMs ?? 0) > 50_000,
+  );
+  clock.advance(60_000);
+  await governor.acquire();
+});
