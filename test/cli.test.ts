@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { waitFor } from './support/wait-for.js';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -54,4 +55,85 @@ test('an unreadable config file is a clear error', async () => {
   const result = await concord('status', '--config', join(dir, 'missing.yaml'));
   assert.equal(result.code, 2);
   assert.match(result.stderr, /cannot read config file/);
+});
+
+/** Starts a long-running CLI command and resolves with the first URL it prints. */
+async function startCommand(args: string[]) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['bin/concord.mjs', ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const url = await waitFor(
+    () => /listening on (http:\/\/\S+)/.exec(out)?.[1],
+    `${args.join(' ')} to listen`,
+  );
+  return {
+    url,
+    output: () => out,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+test('concord emulate salesforce serves seeded records', async () => {
+  const seed = join(dir, 'sf-seed.yaml');
+  writeFileSync(seed, 'records:\n  Contact:\n    - { LastName: Seeded, Email: seeded@example.com }\n');
+  const emulator = await startCommand(['emulate', 'salesforce', '--port', '0', '--seed', seed]);
+  try {
+    const contacts = (await (await fetch(`${emulator.url}/__emulator/records/Contact`)).json()) as unknown;
+    assert.match(JSON.stringify(contacts), /seeded@example\.com/);
+  } finally {
+    await emulator.stop();
+  }
+});
+
+test('concord emulate auth0 simulates activity and delivers it to a log stream', async () => {
+  const { createServer } = await import('node:http');
+  let records = 0;
+  let authorization: string | undefined;
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => {
+      body += d.toString();
+    });
+    req.on('end', () => {
+      authorization = req.headers.authorization;
+      records += (JSON.parse(body) as unknown[]).length;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const port = (receiver.address() as { port: number }).port;
+  const emulator = await startCommand([
+    'emulate',
+    'auth0',
+    '--port',
+    '0',
+    '--simulate-rate',
+    '200',
+    '--simulate-seed',
+    '7',
+    '--log-stream',
+    `http://127.0.0.1:${port}/hook`,
+    '--log-stream-authorization',
+    'Bearer cli-test-token-123',
+  ]);
+  try {
+    await waitFor(() => records >= 50, 'simulated records at the receiver');
+    assert.equal(authorization, 'Bearer cli-test-token-123');
+  } finally {
+    await emulator.stop();
+    receiver.close();
+  }
 });

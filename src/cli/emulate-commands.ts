@@ -60,15 +60,64 @@ export function registerEmulateCommands(program: Command) {
     .option('--host <host>', 'interface', '127.0.0.1')
     .option('--tenant <name>', 'tenant name', 'acme')
     .option('--seed <file>', 'YAML/JSON: { users: [ { email, ... } ], roles: [ { name } ] }')
-    .action(async (opts: { port: string; host: string; tenant: string; seed?: string }) => {
-      const seed = readSeed(opts.seed, auth0SeedSchema);
-      const emulator = createAuth0Emulator({ tenant: opts.tenant });
-      for (const role of seed?.roles ?? []) emulator.admin.createRole(role.name, role.description);
-      for (const user of seed?.users ?? []) emulator.admin.seedUser(user);
-      const server = await emulator.listen(Number(opts.port), opts.host);
-      process.stdout.write(
-        `Auth0 emulator for ${emulator.domain} listening on ${server.url} (client id concord-sandbox, secret sandbox-secret)\n`,
-      );
-      onShutdown(() => server.close());
-    });
+    .option('--log-stream <url>', 'deliver log records to this webhook (custom-webhook log stream)')
+    .option(
+      '--log-stream-authorization <value>',
+      'the Authorization header value the log stream sends verbatim',
+    )
+    .option('--log-stream-format <format>', 'JSONARRAY, JSONLINES or JSONOBJECT', 'JSONARRAY')
+    .option('--event-stream <url>', 'deliver user.* CloudEvents to this webhook')
+    .option('--event-stream-token <token>', 'bearer token the event stream sends')
+    .option('--simulate-rate <perSecond>', 'run the activity simulator at this many activities per second')
+    .option('--simulate-seed <seed>', 'seed of the activity simulator (same seed, same activity)', '1')
+    .action(
+      async (opts: {
+        port: string;
+        host: string;
+        tenant: string;
+        seed?: string;
+        logStream?: string;
+        logStreamAuthorization?: string;
+        logStreamFormat: string;
+        eventStream?: string;
+        eventStreamToken?: string;
+        simulateRate?: string;
+        simulateSeed: string;
+      }) => {
+        const seed = readSeed(opts.seed, auth0SeedSchema);
+        const format = opts.logStreamFormat.toUpperCase();
+        if (!['JSONARRAY', 'JSONLINES', 'JSONOBJECT'].includes(format)) {
+          throw new Error('--log-stream-format is JSONARRAY, JSONLINES or JSONOBJECT');
+        }
+        const emulator = createAuth0Emulator({ tenant: opts.tenant });
+        for (const role of seed?.roles ?? []) emulator.admin.createRole(role.name, role.description);
+        for (const user of seed?.users ?? []) emulator.admin.seedUser(user);
+        if (opts.logStream) {
+          emulator.admin.addLogStream({
+            url: opts.logStream,
+            format: format as 'JSONARRAY',
+            ...(opts.logStreamAuthorization ? { authorization: opts.logStreamAuthorization } : {}),
+          });
+        }
+        if (opts.eventStream) {
+          emulator.admin.addEventStream({
+            url: opts.eventStream,
+            ...(opts.eventStreamToken ? { auth: { method: 'bearer', token: opts.eventStreamToken } } : {}),
+          });
+        }
+        const server = await emulator.listen(Number(opts.port), opts.host);
+        process.stdout.write(
+          `Auth0 emulator for ${emulator.domain} listening on ${server.url} (client id concord-sandbox, secret sandbox-secret)\n`,
+        );
+        const simulation = opts.simulateRate
+          ? emulator.admin.simulate({ seed: opts.simulateSeed, ratePerSecond: Number(opts.simulateRate) })
+          : undefined;
+        if (simulation)
+          process.stdout.write(`simulating ${opts.simulateRate} activities/s (seed ${opts.simulateSeed})\n`);
+        onShutdown(async () => {
+          simulation?.stop();
+          await server.close();
+        });
+      },
+    );
 }
