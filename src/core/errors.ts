@@ -70,3 +70,8 @@ export class ConfigError extends Error {
     super(message);
   }
 }
+
+/** Input from outside (a webhook body, a file) that cannot be read: answered 400 with the message, never stored. */
+export class BadInputError extends Error {
+  override readonly name: string = 'BadInputError';
+}

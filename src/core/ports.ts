@@ -39,6 +39,20 @@ export type SfCondition =
   | { field: string; op: 'in'; values: readonly (string | number)[] }
   | { field: string; op: 'like'; value: string };
 
+/**
+ * A child relationship read in the same query (`(SELECT … FROM OpportunityLineItems)`). Its rows come back
+ * under the relationship name as `{ totalSize, done, records }` (or `null` when there are none); a result
+ * with `done: false` holds only the first batch of children.
+ */
+export interface SfChildQuery {
+  /** The child relationship name, e.g. `OpportunityContactRoles`. */
+  relationship: string;
+  fields: readonly string[];
+  where?: readonly SfCondition[];
+  orderBy?: string;
+  limit?: number;
+}
+
 export interface SfFindRequest {
   object: string;
   fields: readonly string[];
@@ -46,6 +60,8 @@ export interface SfFindRequest {
   where: readonly SfCondition[];
   orderBy?: string;
   limit?: number;
+  /** Child subqueries, selected after `fields`. */
+  children?: readonly SfChildQuery[];
 }
 
 export interface SalesforcePort {

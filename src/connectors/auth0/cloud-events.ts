@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DomainEvent, DomainEventKind } from '../../core/events.js';
+import { BadInputError } from '../../core/errors.js';
 
 /** Auth0 Event Streams deliver one structured CloudEvent per request (a JSON array is tolerated too). */
 export const cloudEventSchema = z.looseObject({
@@ -12,7 +13,7 @@ export const cloudEventSchema = z.looseObject({
 });
 export type CloudEvent = z.infer<typeof cloudEventSchema>;
 
-export class CloudEventBodyError extends Error {
+export class CloudEventBodyError extends BadInputError {
   override readonly name = 'CloudEventBodyError';
 }
 

@@ -1,3 +1,4 @@
+import { BadInputError } from '../../core/errors.js';
 /**
  * Auth0 custom-webhook log stream bodies: `{log_id, data}` wrappers as JSONARRAY (one array), JSONLINES (one
  * wrapper per line) or JSONOBJECT (one wrapper, or several objects back to back). All three are accepted
@@ -10,7 +11,7 @@ export interface LogStreamRecord {
   data: Record<string, unknown>;
 }
 
-export class LogStreamBodyError extends Error {
+export class LogStreamBodyError extends BadInputError {
   override readonly name = 'LogStreamBodyError';
 }
 

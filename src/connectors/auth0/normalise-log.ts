@@ -78,11 +78,22 @@ export function normaliseAuth0Log(tenant: string, logId: string, data: LogData):
       ];
     }
     case 'user.login_failed':
-      return [event(kind, userId, { reason: type, unknownUser: type === 'fu' })];
+      return [
+        event(kind, userId, {
+          reason: type,
+          unknownUser: type === 'fu',
+          // the attempted login name (an email): `fu` records have no user id, only this
+          userName: str(data['user_name']),
+        }),
+      ];
     case 'user.mfa':
       return [event(kind, userId, { mfaEvent: type })];
     case 'user.signed_up':
       return [event(kind, userId, { via: 'signup', connection: str(data['connection']) })];
+    case 'security.account_locked':
+    case 'security.breached_password':
+      // `limit_wc` / `pwd_leak` carry `user_id: ""` and the attempted email in `user_name`
+      return [event(kind, userId, { userName: str(data['user_name']) })];
     default:
       return [event(kind, userId)];
   }

@@ -46,7 +46,12 @@ function condition(c: SfCondition): string {
 /** Builds `SELECT ... FROM ... WHERE a AND b ORDER BY ... LIMIT n`; chunking of long IN lists is the caller's. */
 export function buildSoql(request: SfFindRequest): string {
   if (request.fields.length === 0) throw new TypeError('a SOQL query needs at least one field');
-  let soql = `SELECT ${request.fields.map(identifier).join(', ')} FROM ${identifier(request.object)}`;
+  const children = (request.children ?? []).map(
+    (child) =>
+      `(${buildSoql({ ...child, object: child.relationship, where: child.where ?? [], children: undefined })})`,
+  );
+  const select = [...request.fields.map(identifier), ...children].join(', ');
+  let soql = `SELECT ${select} FROM ${identifier(request.object)}`;
   if (request.where.length > 0) soql += ` WHERE ${request.where.map(condition).join(' AND ')}`;
   if (request.orderBy) {
     if (!ORDER_BY.test(request.orderBy.trim()))

@@ -226,6 +226,8 @@ export const OBJECTS: readonly ObjectDef[] = [
       text('Type', 40),
       { name: 'TaskSubtype', type: 'picklist', createOnly: true, picklist: ['Task', 'Email', 'Call'] },
       { name: 'IsClosed', type: 'boolean', readOnly: true, defaultValue: false },
+      // Idempotency key of Tasks Concord creates (`salesforce.create` with `keyField`): upsert, never a duplicate.
+      text('Concord_Key__c', 255, { externalId: true, unique: true }),
     ],
   },
   {

@@ -1,0 +1,23 @@
+import type { DomainEventKind } from '../../core/events.js';
+import type { TemplateDefinition } from '../../core/template.js';
+import { type AuthEventsToActivityParams, authEventsToActivityParamsSchema } from './params.js';
+import { planActivity } from './plan.js';
+
+/** Every login-related kind: rules decide what matters; the rest is filtered with a reason. */
+const KINDS: readonly DomainEventKind[] = [
+  'user.logged_in',
+  'user.login_failed',
+  'user.mfa',
+  'security.account_locked',
+  'security.breached_password',
+];
+
+export const authEventsToActivity: TemplateDefinition<AuthEventsToActivityParams> = {
+  id: 'auth-events-to-activity',
+  summary:
+    'Auth0 logins, failures, lockouts and MFA → Salesforce Tasks for meaningful signals and throttled engagement fields',
+  params: authEventsToActivityParamsSchema,
+  accepts: (event) => KINDS.includes(event.kind),
+  plan: planActivity,
+};
+export type { AuthEventsToActivityParams };
