@@ -1,5 +1,19 @@
+import type { Selectable } from 'kysely';
 import type { IdentityLink } from '../core/template.js';
 import type { Db } from './database.js';
+import type { IdentityLinksTable } from './schema.js';
+
+function toLink(row: Selectable<IdentityLinksTable>): IdentityLink {
+  return {
+    tenant: row.tenant,
+    auth0UserId: row.auth0_user_id,
+    org: row.org,
+    object: row.object,
+    recordId: row.record_id,
+    matchedBy: row.matched_by,
+    reason: row.reason,
+  };
+}
 
 export async function findLink(
   db: Db,
@@ -14,16 +28,7 @@ export async function findLink(
     .where('auth0_user_id', '=', auth0UserId)
     .where('org', '=', org)
     .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    tenant: row.tenant,
-    auth0UserId: row.auth0_user_id,
-    org: row.org,
-    object: row.object,
-    recordId: row.record_id,
-    matchedBy: row.matched_by,
-    reason: row.reason,
-  };
+  return row ? toLink(row) : undefined;
 }
 
 export async function findLinksByRecord(db: Db, org: string, recordId: string): Promise<IdentityLink[]> {
@@ -34,15 +39,7 @@ export async function findLinksByRecord(db: Db, org: string, recordId: string): 
     .where('record_id', '=', recordId)
     .orderBy('id')
     .execute();
-  return rows.map((row) => ({
-    tenant: row.tenant,
-    auth0UserId: row.auth0_user_id,
-    org: row.org,
-    object: row.object,
-    recordId: row.record_id,
-    matchedBy: row.matched_by,
-    reason: row.reason,
-  }));
+  return rows.map(toLink);
 }
 
 /** Records (or moves) the link of an Auth0 user to a Salesforce record in an org. */
