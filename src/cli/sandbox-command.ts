@@ -8,23 +8,30 @@ export function registerSandboxCommand(program: Command) {
     .description('run Concord with both emulators, SQLite and seeded data (what `npm start` does)')
     .option('--dir <dir>', 'where the sandbox keeps its database and generated config', '.concord/sandbox')
     .option('--port <port>', 'Concord HTTP port', '8080')
-    .option('--salesforce-port <port>', 'Salesforce emulator port', '4010')
-    .option('--auth0-port <port>', 'Auth0 emulator port', '4011')
-    .option('--every <seconds>', 'seconds between simulated signups after the scripted ones (0 = none)', '5')
+    .option('--emulator-port <port>', 'first of four emulator ports', '4010')
+    .option('--rate <perSecond>', 'simulated Auth0 activities per second (0 = none)', '1')
+    .option(
+      '--every <seconds>',
+      "seconds between a simulated salesperson's actions in Salesforce (0 = none)",
+      '15',
+    )
+    .option('--seed <n>', 'seed of the activity simulator', '42')
     .action(
       async (opts: {
         dir: string;
         port: string;
-        salesforcePort: string;
-        auth0Port: string;
+        emulatorPort: string;
+        rate: string;
         every: string;
+        seed: string;
       }) => {
         const sandbox = await runSandbox({
           dir: opts.dir,
           port: Number(opts.port),
-          salesforcePort: Number(opts.salesforcePort),
-          auth0Port: Number(opts.auth0Port),
+          emulatorPort: Number(opts.emulatorPort),
+          rate: Number(opts.rate),
           every: Number(opts.every),
+          seed: Number(opts.seed),
         });
         onShutdown(() => sandbox.stop());
       },

@@ -2,28 +2,31 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { parseConfigObject } from '../config/index.js';
-import { maskEmail } from '../core/mask.js';
 import { createAuth0Emulator } from '../emulators/auth0/index.js';
 import { createSalesforceEmulator } from '../emulators/salesforce/index.js';
 import type { OutcomeReport } from '../pipeline/run-job.js';
 import { createLogger, createService } from '../server/service.js';
 import { listenPreferred } from './listen-preferred.js';
-import { SANDBOX_TENANT, sandboxConfig } from './sandbox-config.js';
-import { randomSignup, SCRIPTED_SIGNUPS, seedSandbox } from './seed.js';
+import { sandboxConfig } from './sandbox-config.js';
+import { openOpportunity, seedSandbox } from './seed.js';
 
 export interface SandboxOptions {
   dir: string;
   port: number;
-  salesforcePort: number;
-  auth0Port: number;
-  /** Seconds between simulated signups after the scripted ones; 0 = none. */
+  /** First of four consecutive emulator ports (Salesforce production, Auth0 production, Salesforce UAT, Auth0 dev). */
+  emulatorPort: number;
+  /** Simulated Auth0 activities per second on the production tenant; 0 = none. */
+  rate: number;
+  /** Seconds between a salesperson's actions in Salesforce (win a deal, change seats); 0 = none. */
   every: number;
+  seed: number;
   out?: (line: string) => void;
 }
 
 /**
- * The sandbox: SQLite, both emulators and the service, wired by a generated config, with seeded data and
- * simulated signups arriving through a real log stream over HTTP. Returns `stop()` for a clean shutdown.
+ * The sandbox: SQLite, two Auth0 tenants and two Salesforce orgs (emulators), and Concord running all seven
+ * templates between them, fed by the Auth0 activity simulator through real log streams and by a simulated
+ * salesperson in Salesforce. Returns `stop()` for a clean shutdown.
  */
 export async function runSandbox(options: SandboxOptions) {
   const out = options.out ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -31,17 +34,26 @@ export async function runSandbox(options: SandboxOptions) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
 
-  const salesforce = createSalesforceEmulator();
-  const auth0 = createAuth0Emulator({ tenant: SANDBOX_TENANT });
-  const sfServer = await listenPreferred((p) => salesforce.listen(p), options.salesforcePort);
-  const auth0Server = await listenPreferred((p) => auth0.listen(p), options.auth0Port);
-  seedSandbox(salesforce, auth0);
+  const production = createSalesforceEmulator();
+  const uat = createSalesforceEmulator();
+  const acme = createAuth0Emulator({ tenant: 'acme' });
+  const acmeDev = createAuth0Emulator({ tenant: 'acme-dev' });
+  const port = (offset: number) => (options.emulatorPort === 0 ? 0 : options.emulatorPort + offset);
+  const servers = {
+    production: await listenPreferred((p) => production.listen(p), port(0)),
+    acme: await listenPreferred((p) => acme.listen(p), port(1)),
+    uat: await listenPreferred((p) => uat.listen(p), port(2)),
+    acmeDev: await listenPreferred((p) => acmeDev.listen(p), port(3)),
+  };
+  const seed = seedSandbox(production, acme);
+  seedSandbox(uat, acmeDev);
 
   const databasePath = join(dir, 'concord.db');
   const generated = sandboxConfig({
-    salesforceUrl: sfServer.url,
-    auth0Url: auth0Server.url,
-    auth0Domain: auth0.domain,
+    prod: { name: 'acme', domain: acme.domain, url: servers.acme.url },
+    dev: { name: 'acme-dev', domain: acmeDev.domain, url: servers.acmeDev.url },
+    production: { name: 'production', url: servers.production.url },
+    uat: { name: 'uat', url: servers.uat.url },
     databasePath,
   });
   const configPath = join(dir, 'concord.yaml');
@@ -52,71 +64,102 @@ export async function runSandbox(options: SandboxOptions) {
 
   const service = await createService({
     loaded: parseConfigObject(generated.config, configPath),
-    logger: createLogger('warn'),
+    logger: createLogger('error'),
   });
   const url = await listenPreferred((port) => service.start({ port }), options.port);
-  const hook = `${url}/hooks/auth0/${SANDBOX_TENANT}/logs`;
-  auth0.admin.addLogStream({ url: hook, format: 'JSONARRAY', authorization: generated.authorization });
+  for (const [emulator, name] of [
+    [acme, 'acme'],
+    [acmeDev, 'acme-dev'],
+  ] as const) {
+    emulator.admin.addLogStream({
+      url: `${url}/hooks/auth0/${name}/logs`,
+      format: 'JSONARRAY',
+      authorization: generated.authorizations[name]!,
+    });
+  }
 
   out('');
   out('Concord sandbox is running');
-  out(`  Concord               ${url}   (webhook ${hook})`);
-  out(`  Salesforce emulator   ${sfServer.url}   (admin API ${sfServer.url}/__emulator)`);
   out(
-    `  Auth0 emulator        ${auth0Server.url}   (tenant "${SANDBOX_TENANT}", domain ${auth0.domain}, admin API ${auth0Server.url}/__emulator)`,
+    `  Concord                      ${url}   (log stream webhooks: /hooks/auth0/acme/logs, /hooks/auth0/acme-dev/logs)`,
   );
-  out(`  Store                 SQLite ${databasePath}`);
-  out(`  Config                ${configPath}`);
-  out(`  Admin API token       ${generated.adminToken}`);
-  out(`  Try: npx concord jobs --config ${configPath}`);
+  out(`  Auth0 "acme" emulator        ${servers.acme.url}   (domain ${acme.domain})`);
+  out(`  Auth0 "acme-dev" emulator    ${servers.acmeDev.url}   (domain ${acmeDev.domain})`);
+  out(`  Salesforce "production"      ${servers.production.url}`);
+  out(`  Salesforce "uat"             ${servers.uat.url}`);
+  out('  Emulator admin APIs          <emulator>/__emulator');
+  out(`  Store                        SQLite ${databasePath}`);
+  out(`  Config                       ${configPath}   (9 pipelines; uat-activity runs in dry-run mode)`);
+  out(`  Admin API token              ${generated.adminToken}`);
+  out(`  Try: npx concord status --config ${configPath}`);
   out('Press Ctrl-C to stop.');
   out('');
 
-  service.events.on('outcome', (report: OutcomeReport) => out(describeOutcome(report, salesforce)));
+  // Filtered events are the noise Concord keeps out of the CRM: counted, summarised every 15 s.
+  let filtered = 0;
+  service.events.on('outcome', (report: OutcomeReport) => {
+    if (report.outcome === 'filtered') filtered += 1;
+    else out(describeOutcome(report));
+  });
+  const summary = setInterval(() => {
+    if (filtered > 0)
+      out(`Concord  … and ${filtered} events filtered as noise in the last 15 s (concord jobs -o filtered)`);
+    filtered = 0;
+  }, 15_000);
 
-  let n = 0;
-  const signup = (input: (typeof SCRIPTED_SIGNUPS)[number] | ReturnType<typeof randomSignup>) => {
-    const user = auth0.admin.signup(input);
+  const simulations = [
+    options.rate > 0 ? acme.admin.simulate({ seed: options.seed, ratePerSecond: options.rate }) : undefined,
+    options.rate > 0
+      ? acmeDev.admin.simulate({ seed: options.seed + 1, ratePerSecond: Math.max(0.1, options.rate / 4) })
+      : undefined,
+  ];
+  if (options.rate > 0)
     out(
-      `Auth0  ${user.user_id} signed up as ${maskEmail(user.email ?? '')} → log record "ss" on its way through the log stream`,
+      `Auth0  simulating ${options.rate} activities/s on "acme" (signups, logins, MFA, profile edits, roles, blocks …)`,
     );
-  };
+
+  // A salesperson at work in production: deals won (→ Auth0 user provisioned), seats changed (→ roles).
   const timers: NodeJS.Timeout[] = [];
-  for (const [i, input] of SCRIPTED_SIGNUPS.entries())
-    timers.push(setTimeout(() => signup(input), 500 + i * 1500));
+  let step = 0;
   if (options.every > 0) {
-    timers.push(
-      setTimeout(
-        () => {
-          timers.push(setInterval(() => signup(randomSignup(n++)), options.every * 1000));
-        },
-        500 + SCRIPTED_SIGNUPS.length * 1500,
-      ),
-    );
+    const act = () => {
+      step += 1;
+      if (step % 2 === 1) {
+        const contact = seed.contacts[step % seed.contacts.length]!;
+        const alan = production.admin.all('Contact').find((c) => c['LastName'] === 'Turing');
+        const id = openOpportunity(production, seed, step === 1 && alan ? alan.Id : contact, step);
+        production.admin.winOpportunity(id);
+        out(`Salesforce  a salesperson won Opportunity ${id}`);
+      } else {
+        const seats = 1 + (step % 4);
+        production.admin.update('Account', seed.accountId, {
+          Seats__c: seats,
+          Feature_Flags__c: step % 4 === 0 ? 'analytics;sso' : 'analytics',
+        });
+        out(`Salesforce  a salesperson set Initech to ${seats} seats`);
+      }
+    };
+    timers.push(setTimeout(act, 3000), setInterval(act, options.every * 1000));
   }
 
   return {
     url,
     configPath,
+    service,
     async stop() {
       for (const t of timers) clearTimeout(t);
+      clearInterval(summary);
+      for (const s of simulations) s?.stop();
       await service.stop();
-      await auth0Server.close();
-      await sfServer.close();
+      for (const s of Object.values(servers)) await s.close();
       out('sandbox stopped');
     },
   };
 }
 
-function describeOutcome(
-  report: OutcomeReport,
-  salesforce: ReturnType<typeof createSalesforceEmulator>,
-): string {
-  const head = `Concord [${report.pipeline || 'router'}] ${report.sourceType} → ${report.outcome}`;
-  const writes = report.writes.map((w) => {
-    const record = salesforce.admin.get(w.object, w.id);
-    const name = record ? `${record['FirstName'] ?? ''} ${record['LastName'] ?? ''}`.trim() : '';
-    return `\n         Salesforce ${w.object} ${w.id} ${w.created ? 'created' : 'updated'}${name ? ` (${name[0]}***)` : ''}`;
-  });
-  return `${head}: ${report.reason}${writes.join('')}`;
+function describeOutcome(report: OutcomeReport): string {
+  const writes = report.writes
+    .map((w) => `${w.created ? 'created' : 'updated'} ${w.object} ${w.id}`)
+    .join(', ');
+  return `Concord  [${report.pipeline || 'router'}] ${report.sourceType} → ${report.outcome}: ${report.reason}${writes ? ` (${writes})` : ''}`;
 }
