@@ -112,6 +112,18 @@ export const salesforceOrgSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Change events (CDC-shaped, over a streaming HTTP endpoint) as an early trigger for the pollers. Off by
+     * default: SOQL polling works against every org and stays the source of the records either way.
+     */
+    changeFeed: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** Path of the stream on the instance URL (default: the Concord Salesforce emulator's). */
+        streamPath: z.string().startsWith('/').optional(),
+      })
+      .strict()
+      .prefault({}),
     /** SOQL polling on SystemModstamp for the objects Salesforce → Auth0 pipelines watch. */
     poll: z
       .object({

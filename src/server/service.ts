@@ -3,9 +3,15 @@ import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import type { LoadedConfig } from '../config/index.js';
 import { createAuth0Connector } from '../connectors/auth0/index.js';
-import { createSalesforceConnector, type SalesforceConnector } from '../connectors/salesforce/index.js';
+import {
+  createSalesforceChangeFeed,
+  createSalesforceConnector,
+  type SalesforceAuth,
+  type SalesforceConnector,
+} from '../connectors/salesforce/index.js';
 import type { Auth0Port } from '../core/ports.js';
 import { runAuth0LogPoller } from '../pipeline/auth0-log-poller.js';
+import { runChangeFeedTrigger } from '../pipeline/change-feed-trigger.js';
 import { runSalesforceTrigger } from '../pipeline/salesforce-trigger.js';
 import {
   type Auth0RateGovernor,
@@ -80,6 +86,7 @@ export async function createService(options: ServiceOptions) {
     );
   }
   const salesforce = new Map<string, SalesforceConnector>();
+  const salesforceAuth = new Map<string, SalesforceAuth>();
   for (const [name, org] of Object.entries(config.salesforce)) {
     const auth =
       org.auth.flow === 'client_credentials'
@@ -91,6 +98,7 @@ export async function createService(options: ServiceOptions) {
             audience: org.auth.audience,
             privateKeyPem: org.auth.privateKey ?? readFileSync(org.auth.privateKeyPath!, 'utf8'),
           };
+    salesforceAuth.set(name, auth);
     const connector = createSalesforceConnector({
       loginUrl: org.loginUrl,
       apiVersion: org.apiVersion,
@@ -151,6 +159,28 @@ export async function createService(options: ServiceOptions) {
         .filter((p) => p.org === name && p.enabled && p.template.salesforceTriggers)
         .flatMap((p) => p.template.salesforceTriggers!(p.params));
       if (watched.length === 0) continue;
+      if (org.changeFeed.enabled) {
+        const feed = createSalesforceChangeFeed({
+          loginUrl: org.loginUrl,
+          auth: salesforceAuth.get(name)!,
+          streamPath: org.changeFeed.streamPath,
+        });
+        loops.push((control) =>
+          runChangeFeedTrigger(
+            {
+              db: database,
+              org: name,
+              feed,
+              entities: [...new Set(watched.map((t) => t.object))],
+              ownClient: 'concord',
+              now,
+              logger: logger.child({ org: name, trigger: 'salesforce-change-feed' }),
+              pollNow: () => control.signal.wake(),
+            },
+            control,
+          ),
+        );
+      }
       loops.push((control) =>
         runSalesforceTrigger({
           db: database,

@@ -172,6 +172,33 @@ describe('signup-to-lead end to end', () => {
     for (const user of users) assert.equal(byExternalId(h, 'Lead', user.user_id).length, 1, user.email);
   });
 
+  test('a social signup (first s, no ss) becomes a Lead; later logins do not touch it', async () => {
+    const user = h.auth0.admin.socialLogin({
+      provider: 'google-oauth2',
+      email: 'social@gmail.example',
+      given_name: 'Soc',
+      family_name: 'Ial',
+    });
+    assert.match(user.user_id, /^google-oauth2\|/);
+    const first = h.lastLog('s');
+    assert.equal(
+      h.auth0.admin.logs().filter((l) => l.type === 'ss' && l.user_id === user.user_id).length,
+      0,
+      'no ss for social signups',
+    );
+    h.auth0.admin.login(user.user_id);
+    const second = h.lastLog('s');
+    await h.post(JSON.stringify([second, first]));
+    await h.settled();
+    const leads = byExternalId(h, 'Lead', user.user_id);
+    assert.equal(leads.length, 1);
+    assert.equal(leads[0]?.['LastName'], 'Ial');
+    const jobs = (await listJobs(h.service.db, { pipeline: 'signups', limit: 1000 })).filter(
+      (j) => j.subject === `user:${user.user_id}`,
+    );
+    assert.equal(jobs.length, 1, 'only the first login is a signup');
+  });
+
   test('bad requests get clear errors and change nothing', async () => {
     await h.settled();
     const before = await countInbox(h.service.db);
