@@ -33,6 +33,12 @@ export interface MatchRequest {
   resolution?: Resolution;
   /** The rungs after link and external id, in the order to try them (default email, then phone). */
   order?: readonly ('email' | 'phone')[];
+  /**
+   * Other ids of the same person: the secondary identities of an Auth0 account that was linked (a database
+   * user who later signed in with Google becomes one user whose `identities[]` holds both). A record linked to
+   * any of them is this person's record.
+   */
+  linkedIds?: readonly string[];
   /** Person objects to search (default Contact, Lead); an org without the external-id field on one skips it. */
   objects?: readonly ('Contact' | 'Lead')[];
 }
@@ -95,17 +101,23 @@ export async function matchSalesforcePerson(
   if (request.resolution?.action === 'create')
     return { kind: 'none', reason: 'an operator chose to create a new record' };
 
-  // 1. A link Concord recorded earlier.
-  const link = await deps.links.findLink(request.tenant, request.auth0UserId, request.org);
+  // 1. A link Concord recorded earlier (for this id, or for an identity since linked into this account).
+  const ids = [request.auth0UserId, ...(request.linkedIds ?? []).filter((id) => id !== request.auth0UserId)];
+  let link: Awaited<ReturnType<LinkReader['findLink']>>;
+  for (const id of ids) {
+    link ??= await deps.links.findLink(request.tenant, id, request.org);
+  }
   if (link) {
     const record = await read(link.object, link.recordId);
     const settled = record ? await settle(link.object, record) : null;
     if (settled) {
+      const via =
+        link.auth0UserId === request.auth0UserId ? '' : ` through linked identity ${link.auth0UserId}`;
       return matched(
         'link',
         settled.object,
         settled.record,
-        `linked earlier (${link.matchedBy}) to ${link.object} ${link.recordId}`,
+        `linked earlier (${link.matchedBy}) to ${link.object} ${link.recordId}${via}`,
       );
     }
     notes.push(`linked ${link.object} ${link.recordId} no longer exists`);
@@ -117,17 +129,25 @@ export async function matchSalesforcePerson(
     const found = await salesforce.find({
       object,
       fields: fieldsFor(object),
-      where: [{ field: request.externalIdField, op: '=', value: request.auth0UserId }],
-      limit: 2,
+      where: [{ field: request.externalIdField, op: 'in', values: ids }],
+      limit: 10,
     });
+    // the account's own id first, then its linked identities in order
+    found.sort(
+      (a, b) =>
+        ids.indexOf(String(a[request.externalIdField])) - ids.indexOf(String(b[request.externalIdField])),
+    );
     for (const record of found) {
       const settled = await settle(object, record);
       if (settled) {
+        const holder = String(record[request.externalIdField]);
         return matched(
           'external_id',
           settled.object,
           settled.record,
-          `${object}.${request.externalIdField} holds the Auth0 user id`,
+          holder === request.auth0UserId
+            ? `${object}.${request.externalIdField} holds the Auth0 user id`
+            : `${object}.${request.externalIdField} holds linked identity ${holder} of this Auth0 user`,
         );
       }
     }
@@ -195,7 +215,7 @@ export async function matchSalesforcePerson(
       if (all.length === 0) continue;
       const free = all.filter((s) => {
         const owner = s.record[request.externalIdField];
-        return owner === null || owner === undefined || owner === '' || owner === request.auth0UserId;
+        return owner === null || owner === undefined || owner === '' || ids.includes(String(owner));
       });
       const taken = all.filter((s) => !free.includes(s));
       if (free.length === 1 && free[0]) {

@@ -1,4 +1,5 @@
 import { normaliseEmail } from '../../core/identity/email.js';
+import { linkedIdentityIds } from '../../core/identity/linked-ids.js';
 import { matchSalesforcePerson } from '../../core/identity/match-salesforce.js';
 import { toE164 } from '../../core/identity/phone.js';
 import { ConcordError } from '../../core/errors.js';
@@ -48,6 +49,7 @@ export async function planSignup(event: DomainEvent, ctx: PlanContext<SignupToLe
     {
       tenant: pipeline.tenant,
       org: pipeline.org,
+      linkedIds: linkedIdentityIds(user),
       auth0UserId: userId,
       email: params.matchBy.includes('email') && emailUsable ? email : undefined,
       phone: params.matchBy.includes('phone') ? phone : undefined,
