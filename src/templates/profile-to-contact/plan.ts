@@ -1,14 +1,11 @@
-import { normaliseEmail } from '../../core/identity/email.js';
-import { linkedIdentityIds } from '../../core/identity/linked-ids.js';
-import { matchSalesforcePerson } from '../../core/identity/match-salesforce.js';
 import { toE164 } from '../../core/identity/phone.js';
-import { ConcordError } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/events.js';
-import type { Intent, LinkEffect } from '../../core/intents.js';
+import type { Intent } from '../../core/intents.js';
 import { applyMapping, type FieldMapping, mergeMappings } from '../../core/mapping.js';
 import type { SfRecord } from '../../core/ports.js';
 import type { Plan, PlanContext } from '../../core/template.js';
 import { describeFields } from '../shared/describe-cache.js';
+import { linkFor, matchAuth0User, quarantineAmbiguous } from '../shared/match-user.js';
 import { defaultPersonMapping, type ProfileToContactParams } from './params.js';
 
 /**
@@ -30,62 +27,15 @@ export async function planProfileChange(
   const mapping = mergeMappings(defaultPersonMapping(params), params.fields);
   const accountMapping = mergeMappings({}, params.accountFields);
   const describe = (object: string) => describeFields(ctx.salesforce, pipeline.org, object);
-
   const contact = await describe('Contact');
-  if (!contact.all.has(params.externalIdField)) {
-    throw missingField(pipeline.org, 'Contact', params.externalIdField);
-  }
-  const readFields = new Map<string, string[]>();
-  const searchable: ('Contact' | 'Lead')[] = ['Contact'];
-  readFields.set(
-    'Contact',
-    [...Object.keys(mapping), 'AccountId'].filter((f) => contact.all.has(f)),
-  );
-  const lead = await describe('Lead');
-  if (lead.all.has(params.externalIdField)) {
-    searchable.push('Lead');
-    readFields.set(
-      'Lead',
-      Object.keys(mapping).filter((f) => lead.all.has(f)),
-    );
-  }
-
-  const email = normaliseEmail(user.email);
-  const emailUsable = email && (params.emailMatch === 'any' || user.email_verified === true);
-  const match = await matchSalesforcePerson(
-    {
-      tenant: pipeline.tenant,
-      org: pipeline.org,
-      linkedIds: linkedIdentityIds(user),
-      auth0UserId: userId,
-      email: params.matchBy.includes('email') && emailUsable ? email : undefined,
-      phone: params.matchBy.includes('phone') ? toE164(user.phone_number, params.defaultCountry) : undefined,
-      defaultCountry: params.defaultCountry,
-      externalIdField: params.externalIdField,
-      readFields: (object) => readFields.get(object) ?? [],
-      resolution: ctx.resolution,
-      order: params.matchBy,
-      objects: searchable,
-    },
-    ctx,
-  );
-
-  if (match.kind === 'ambiguous') {
-    return {
-      outcome: 'quarantined',
-      reason: `identity is ambiguous (${match.by}): ${match.reason}`,
-      candidates: match.candidates,
-    };
-  }
-
-  const link = (object: string, matchedBy: string, reason: string): LinkEffect => ({
-    tenant: pipeline.tenant,
-    auth0UserId: userId,
-    org: pipeline.org,
-    object,
-    matchedBy,
-    reason,
+  const match = await matchAuth0User(ctx as PlanContext<unknown>, user, {
+    ...params,
+    readFields: Object.keys(mapping),
+    extraReadFields: { Contact: ['AccountId'] },
+    requiredOn: 'Contact',
   });
+  if (match.kind === 'ambiguous') return quarantineAmbiguous(match);
+  const link = linkFor(pipeline, userId);
 
   if (match.kind === 'none') {
     if (!params.createIfMissing) {
@@ -208,13 +158,4 @@ function withoutReformattedPhones(
     out[field] = value;
   }
   return out;
-}
-
-function missingField(org: string, object: string, field: string) {
-  return new ConcordError(
-    `Salesforce org "${org}" has no field ${object}.${field} visible to the integration user. ` +
-      `Create it as Text(255), External ID, Unique on Lead and Contact and grant field-level access ` +
-      `(docs/setup-salesforce.md), or set the pipeline's params.externalIdField.`,
-    { code: 'config', retryable: false },
-  );
 }
