@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { getState, type JobRow, listAudit, listJobs } from '../../src/store/index.js';
 import { EVENT_STREAM_AUTHORIZATION, type Harness, startHarness, TENANT } from '../support/harness.js';
+import { deliver, jobOf } from '../support/emulator-counts.js';
 
-type LogEnvelope = { log_id: string; data: unknown };
 const ADMIN = { authorization: 'Bearer test-admin-token-0123456789' };
 const DAY_MS = 86_400_000;
 
@@ -15,19 +15,6 @@ const ownerTasks = (h: Harness, contactId: string) =>
   tasksOf(h, contactId).filter((t) => t['Status'] === 'Not Started');
 const notes = (h: Harness, contactId: string) =>
   tasksOf(h, contactId).filter((t) => t['Status'] === 'Completed');
-
-async function deliver(h: Harness, ...records: LogEnvelope[]) {
-  const response = await h.post(JSON.stringify(records));
-  assert.equal(response.status, 200);
-  await h.settled();
-}
-
-async function jobOf(h: Harness, pipeline: string, sourceId: string): Promise<JobRow> {
-  const jobs = await listJobs(h.service.db, { pipeline, limit: 10_000 });
-  const job = jobs.find((j) => (JSON.parse(j.event) as { sourceId: string }).sourceId === sourceId);
-  assert.ok(job, `a ${pipeline} job for ${sourceId}`);
-  return job;
-}
 
 async function replay(h: Harness, job: JobRow) {
   const response = await fetch(`${h.url}/admin/jobs/${job.id}/replay`, { method: 'POST', headers: ADMIN });

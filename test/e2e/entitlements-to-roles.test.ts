@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type JobRow, listJobs } from '../../src/store/index.js';
+import { salesforceWriteCalls } from '../support/emulator-counts.js';
 import { AUTHORIZATION, type Harness, startHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait-for.js';
 
-const SF_WRITE_KINDS = new Set([
-  'collections.create',
-  'collections.update',
-  'collections.upsert',
-  'collections.delete',
-  'composite',
-  'sobject.create',
-  'sobject.update',
-  'sobject.upsert',
-  'sobject.delete',
-]);
-const sfWrites = (h: Harness) => h.sf.admin.requests().filter((r) => SF_WRITE_KINDS.has(r.kind));
+const sfWrites = (h: Harness) => salesforceWriteCalls(h);
 /** Role writes Concord made (the dashboard admin acts in-process and is not in the request log). */
 const auth0RoleWrites = (h: Harness) =>
   h.auth0.admin

@@ -1,28 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type JobRow, listJobs } from '../../src/store/index.js';
 import { EVENT_STREAM_AUTHORIZATION, type Harness, startHarness, TENANT } from '../support/harness.js';
-
-type LogEnvelope = { log_id: string; data: unknown };
+import { deliver, jobOf } from '../support/emulator-counts.js';
 
 /** Salesforce writes Concord sent (every non-GET API call; the token endpoint is not a write). */
 const writes = (h: Harness) =>
   h.sf.admin.requests().filter((r) => r.method !== 'GET' && r.kind !== 'oauth').length;
 const contactsOf = (h: Harness, userId: string) =>
   h.sf.admin.all('Contact').filter((r) => r['Auth0_User_Id__c'] === userId && r['IsDeleted'] !== true);
-
-async function deliver(h: Harness, ...records: LogEnvelope[]) {
-  const response = await h.post(JSON.stringify(records));
-  assert.equal(response.status, 200);
-  await h.settled();
-}
-
-async function jobOf(h: Harness, pipeline: string, sourceId: string): Promise<JobRow> {
-  const jobs = await listJobs(h.service.db, { pipeline, limit: 10_000 });
-  const job = jobs.find((j) => (JSON.parse(j.event) as { sourceId: string }).sourceId === sourceId);
-  assert.ok(job, `a ${pipeline} job for ${sourceId}`);
-  return job;
-}
 
 /** A signup that signup-to-lead turns into (or links to) a Contact, so the user is linked first. */
 async function linkedUser(h: Harness, input: Parameters<Harness['auth0']['admin']['signup']>[0]) {

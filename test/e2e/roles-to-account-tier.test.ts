@@ -1,20 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { listJobs } from '../../src/store/index.js';
+import { salesforceWriteCalls } from '../support/emulator-counts.js';
 import { AUTHORIZATION, type Harness, startHarness } from '../support/harness.js';
 
-const SF_WRITE_KINDS = new Set([
-  'collections.create',
-  'collections.update',
-  'collections.upsert',
-  'collections.delete',
-  'composite',
-  'sobject.create',
-  'sobject.update',
-  'sobject.upsert',
-  'sobject.delete',
-]);
-const sfWrites = (h: Harness) => h.sf.admin.requests().filter((r) => SF_WRITE_KINDS.has(r.kind)).length;
+const sfWrites = (h: Harness) => salesforceWriteCalls(h).length;
 const tierOf = (h: Harness, accountId: string) =>
   h.sf.admin.get('Account', accountId)?.['Subscription_Tier__c'];
 

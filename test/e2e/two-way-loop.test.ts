@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { listJobs } from '../../src/store/index.js';
+import { salesforceWriteCalls } from '../support/emulator-counts.js';
 import { AUTHORIZATION, type Harness, startHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait-for.js';
 
-const SF_WRITES = /^(collections|sobject)\.(create|update|upsert|delete)$|^composite$/;
-const sfWrites = (h: Harness) => h.sf.admin.requests().filter((r) => SF_WRITES.test(r.kind)).length;
+const sfWrites = (h: Harness) => salesforceWriteCalls(h).length;
 /** Management API writes Concord made (dashboard admins act in-process and are not in the request log). */
 const auth0Writes = (h: Harness) =>
   h.auth0.admin.requests().filter((r) => r.path.startsWith('/api/v2/') && r.method !== 'GET').length;
