@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { type MigrationDialect, migrateToLatest } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -16,6 +16,22 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/**
+ * Runs a transaction whose commit must survive a power cut (events a webhook is about to acknowledge). On
+ * SQLite the connection switches to `synchronous=FULL` for this commit only; PostgreSQL commits durably anyway.
+ */
+export async function durably<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  if (db.dialect !== 'sqlite') return db.kysely.transaction().execute(work);
+  return db.kysely.connection().execute(async (conn) => {
+    await sql`PRAGMA synchronous = FULL`.execute(conn);
+    try {
+      return await conn.transaction().execute(work);
+    } finally {
+      await sql`PRAGMA synchronous = NORMAL`.execute(conn);
+    }
+  });
+}
+
 // int8 (ids, epoch milliseconds) as numbers: every value Concord stores fits in 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
 
@@ -25,7 +41,10 @@ export async function openDatabase(options: StoreOptions): Promise<Db> {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     const database = new SQLite(options.path);
     database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = FULL'); // a 2xx to a webhook promises the events survive a power cut too
+    // Job bookkeeping commits without an fsync (WAL + NORMAL survives a process crash; after a power cut the
+    // last few job updates may roll back and those jobs simply run again, idempotently). Inbox commits, which
+    // a webhook's 2xx promises, are made with FULL: see `durably`.
+    database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });

@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import { type Db, durably } from './database.js';
 
 export interface InboxInput {
   source: string;
@@ -26,7 +26,7 @@ const CHUNK = 400;
  */
 export async function insertInbox(db: Db, rows: readonly InboxInput[], now: number) {
   if (rows.length === 0) return { inserted: 0, duplicates: 0 };
-  const inserted = await db.kysely.transaction().execute(async (trx) => {
+  const inserted = await durably(db, async (trx) => {
     let count = 0;
     for (let i = 0; i < rows.length; i += CHUNK) {
       const values = rows.slice(i, i + CHUNK).map((r) => ({

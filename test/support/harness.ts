@@ -7,7 +7,7 @@ import { type Auth0Emulator, createAuth0Emulator } from '../../src/emulators/aut
 import { createSalesforceEmulator, type SalesforceEmulator } from '../../src/emulators/salesforce/index.js';
 import type { OutcomeReport } from '../../src/pipeline/run-job.js';
 import { createService } from '../../src/server/service.js';
-import { countInbox, listJobs, type StoreOptions } from '../../src/store/index.js';
+import { countInbox, type StoreOptions } from '../../src/store/index.js';
 import { waitFor } from './wait-for.js';
 
 export const AUTHORIZATION = 'Bearer test-log-stream-secret-0123456789';
@@ -94,14 +94,19 @@ export async function startHarness(options: HarnessOptions = {}) {
     async settled() {
       return waitFor(async () => {
         const db = service.db;
-        const pending = [
-          ...(await listJobs(db, { state: 'queued', limit: 1 })),
-          ...(await listJobs(db, { state: 'running', limit: 1 })),
-        ];
+        // Unrouted rows first: routing creates a row's jobs in the same commit that marks it routed, so
+        // asking in this order cannot miss work that moves from the inbox to the jobs in between.
         const unrouted = await db.kysely
           .selectFrom('inbox')
           .select('id')
           .where('routed_at', 'is', null)
+          .limit(1)
+          .execute();
+        // one query, one snapshot: a job between queued and running cannot slip through
+        const pending = await db.kysely
+          .selectFrom('jobs')
+          .select('id')
+          .where('state', 'in', ['queued', 'running'])
           .limit(1)
           .execute();
         return pending.length === 0 && unrouted.length === 0 && (await countInbox(db)) > 0;

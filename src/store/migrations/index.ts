@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-pipeline-state.js';
+import * as m0003 from './0003-claim-indexes.js';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -12,6 +13,7 @@ interface DialectMigration {
 const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-initial': m0001,
   '0002-pipeline-state': m0002,
+  '0003-claim-indexes': m0003,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect): Promise<string[]> {
