@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBackfillCommand } from './backfill-command.js';
 import { ConfigError } from '../core/errors.js';
 import { registerConfigCommands } from './config-commands.js';
 import { registerEmulateCommands } from './emulate-commands.js';
@@ -17,6 +18,7 @@ registerSandboxCommand(program);
 registerConfigCommands(program);
 registerEmulateCommands(program);
 registerOpsCommands(program);
+registerBackfillCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -8,3 +8,8 @@ export {
   type LogStreamWrapper,
   logStreamWrapperSchema,
 } from './schemas.js';
+export {
+  type Auth0UserSourceOptions,
+  createAuth0UserSource,
+  DEFAULT_EXPORT_FIELDS,
+} from './users-export.js';

@@ -14,7 +14,7 @@ import type {
   SObjectDescribe,
 } from '../../core/ports.js';
 import { mintToken, type SalesforceAuth, type Session } from './auth.js';
-import { fromRecordError, fromRequestError } from './errors.js';
+import { fromRecordError, fromRequestError, fromVendorCode } from './errors.js';
 import { buildSoql, splitForUrl } from './soql-builder.js';
 
 export { buildSoql } from './soql-builder.js';
@@ -44,7 +44,20 @@ export type SalesforceConnector = SalesforcePort & {
    * For queries `find` cannot express, such as the poller's `SystemModstamp >=` range.
    */
   query(soql: string): Promise<SfRecord[]>;
+  /**
+   * One authenticated request under `/services/data/vXX.X` (bearer token, `Sforce-Call-Options`, re-mint and
+   * retry once on 401), returning the raw Response so callers can stream bodies jsforce cannot parse (Bulk
+   * API 2.0 CSVs). Non-2xx answers throw the mapped ConcordError. Not governed: callers spend the budget.
+   */
+  rawRequest(method: string, path: string, init?: RawRequestInit): Promise<Response>;
 };
+
+/** Body and headers of a `rawRequest`; the body must be re-sendable (a retry after 401 sends it again). */
+export interface RawRequestInit {
+  body?: string;
+  contentType?: string;
+  accept?: string;
+}
 
 const COLLECTION_SIZE = 200;
 const RETRIEVE_SIZE = 2000;
@@ -104,6 +117,25 @@ function toWriteResults(results: unknown, expected: number): SfWriteResult[] {
           ),
         },
   );
+}
+
+/** The first `{errorCode, message}` of a request-level error body, if it has one. */
+function firstApiError(text: string): { errorCode?: string; message?: string } {
+  try {
+    const body = JSON.parse(text) as unknown;
+    const first = Array.isArray(body) ? body[0] : body;
+    return typeof first === 'object' && first !== null ? (first as { errorCode?: string }) : {};
+  } catch {
+    return {};
+  }
+}
+
+function rawError(status: number, text: string): ConcordError {
+  const e = firstApiError(text);
+  return fromVendorCode(e.errorCode ?? `ERROR_HTTP_${status}`, e.message ?? `HTTP ${status}`, {
+    status,
+    payload: e,
+  });
 }
 
 /** The session error that re-minting fixes; "not valid for use with the REST API" is not one. */
@@ -187,6 +219,41 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
         ) as Promise<T>,
     );
 
+  /** Plain fetch with the current session; a 401 `INVALID_SESSION_ID` re-mints once (shared with `call`). */
+  async function rawRequest(method: string, path: string, init: RawRequestInit = {}): Promise<Response> {
+    const send = async (target: Live) => {
+      const headers: Record<string, string> = {
+        authorization: `Bearer ${target.session.accessToken}`,
+        'sforce-call-options': `client=${client}`,
+        accept: init.accept ?? 'application/json',
+      };
+      if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
+      let response: Response;
+      try {
+        response = await fetch(`${target.session.instanceUrl}/services/data/v${version}${path}`, {
+          method,
+          headers,
+          ...(init.body === undefined ? {} : { body: init.body }),
+        });
+      } catch (error) {
+        throw fromRequestError(error);
+      }
+      const usage = /api-usage=(\d+)\/(\d+)/.exec(response.headers.get('sforce-limit-info') ?? '');
+      if (usage) lastUsage = { used: Number(usage[1]), limit: Number(usage[2]) };
+      return response;
+    };
+    const current = live ?? (await mint());
+    let response = await send(current);
+    if (response.status === 401) {
+      const body = await response.text();
+      if (!isExpiredSession(firstApiError(body))) throw rawError(response.status, body);
+      options.logger?.debug({}, 'salesforce session expired, re-minting');
+      response = await send(live && live !== current ? live : await mint());
+    }
+    if (!response.ok) throw rawError(response.status, await response.text());
+    return response;
+  }
+
   async function queryAllPages(soql: string): Promise<SfRecord[]> {
     type Page = { done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
     const out: SfRecord[] = [];
@@ -221,6 +288,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     },
     apiUsage: () => lastUsage,
     query: (soql) => queryAllPages(soql),
+    rawRequest,
 
     async find(req: SfFindRequest) {
       const out: SfRecord[] = [];
