@@ -627,7 +627,7 @@ export async function run(): Promise<{
         .map((l) => l.toFixed(2))
         .join(' ')}`,
       `workload: ${BACKLOG_ACTIVITIES} simulator activities (seed 2026, default mix) on a tenant seeded with ${SEED_USERS} users whose Contacts (${SEED_ACCOUNTS} Accounts) exist and carry Auth0_User_Id__c; ${round(recordsPerActivity, 2)} log records per activity`,
-      'three processes: emulators (one child), Concord (`concord start`, SQLite WAL synchronous=FULL, logging info to /dev/null), this orchestrator',
+      'three processes: emulators (one child), Concord (`concord start`, SQLite WAL, inbox commits synchronous=FULL, logging info to /dev/null), this orchestrator',
       'ingest: Concord with `pipelines: []` (no job runs; its router still marks each row filtered in the same process); the emulator log stream posts JSONARRAY × 100 with 4 requests in flight over keep-alive; rate = committed rows ÷ time from stream start to last 2xx',
       `drain: the first ${DRAIN_EVENTS} ingested rows are kept and made unrouted again (jobs and audit deleted; the rest deleted) and Concord restarted with the five pipelines; rate = completed events ÷ (last job finished − first job created)`,
       `latency: simulator at ~${STEADY_EVENTS_PER_SECOND} records/s for ${STEADY_DURATION_MS / 1000} s into a live stream (batches every 100 ms); delivery → write = intents.applied_at − inbox.received_at for every applied Salesforce intent`,
