@@ -72,8 +72,22 @@ export async function executeIntent(intent: Intent, targets: IntentTargets): Pro
       return unwrap(result, intent.kind);
     }
     case 'auth0.create_user': {
-      const user = await auth0.createUser({ ...intent.user, password: strongPassword() });
-      return { id: user.user_id, created: true };
+      try {
+        const user = await auth0.createUser({ ...intent.user, password: strongPassword() });
+        return { id: user.user_id, created: true };
+      } catch (error) {
+        // 409: someone (another event, another instance) created this user meanwhile. Planning again on the
+        // current state finds and uses it, so the job is retried rather than dead-lettered.
+        if (error instanceof ConcordError && error.code === 'conflict') {
+          throw new ConcordError(`the Auth0 user already exists; planning again: ${error.message}`, {
+            code: 'conflict',
+            retryable: true,
+            retryAfterMs: 0,
+            cause: error,
+          });
+        }
+        throw error;
+      }
     }
     case 'auth0.update_user': {
       const user = await auth0.updateUser(intent.userId, intent.patch);
