@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBackfillCommand } from './backfill-command.js';
 import { ConfigError } from '../core/errors.js';
+import { registerCheckCommand } from './check-command.js';
 import { registerConfigCommands } from './config-commands.js';
 import { registerEmulateCommands } from './emulate-commands.js';
 import { registerOpsCommands } from './ops-commands.js';
@@ -16,6 +17,7 @@ const program = new Command()
 registerStartCommand(program);
 registerSandboxCommand(program);
 registerConfigCommands(program);
+registerCheckCommand(program);
 registerEmulateCommands(program);
 registerOpsCommands(program);
 registerBackfillCommand(program);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { preflight } from '../server/preflight.js';
 import { createService } from '../server/service.js';
 import { CONFIG_OPTION, loadConfig, onShutdown } from './shared.js';
 
@@ -11,6 +12,16 @@ export function registerStartCommand(program: Command) {
     .action(async (opts: { config: string; port?: string }) => {
       const service = await createService({ loaded: loadConfig(opts.config) });
       await service.start({ port: opts.port ? Number(opts.port) : undefined });
+      // Problems a first event would hit, reported now (the service runs anyway: events wait or dead-letter
+      // with the same reason, and can be replayed once fixed).
+      for (const r of await preflight(service)) {
+        if (r.ok) service.logger.info({ check: r.path }, `${r.what}: ${r.detail}`);
+        else
+          service.logger.error(
+            { check: r.path },
+            `${r.what}: ${r.detail} — fix the config or the org, then \`concord check\``,
+          );
+      }
       onShutdown(() => service.stop());
     });
 }
