@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Auth0TenantConfig, SalesforceOrgConfig } from '../config/index.js';
 import { createAuth0UserSource } from '../connectors/auth0/index.js';
 import { createBulkIngest } from '../connectors/salesforce/bulk-ingest.js';
+import { salesforceAuthFromConfig } from '../server/salesforce-auth.js';
 import { createSalesforceConnector } from '../connectors/salesforce/index.js';
 import { ConfigError, toConcordError } from '../core/errors.js';
 import { maskText } from '../core/mask.js';
@@ -49,17 +49,11 @@ const patiently =
   };
 
 function salesforceFor(org: SalesforceOrgConfig) {
-  const auth =
-    org.auth.flow === 'client_credentials'
-      ? org.auth
-      : {
-          flow: 'jwt_bearer' as const,
-          clientId: org.auth.clientId,
-          username: org.auth.username,
-          audience: org.auth.audience,
-          privateKeyPem: org.auth.privateKey ?? readFileSync(org.auth.privateKeyPath!, 'utf8'),
-        };
-  return createSalesforceConnector({ loginUrl: org.loginUrl, apiVersion: org.apiVersion, auth });
+  return createSalesforceConnector({
+    loginUrl: org.loginUrl,
+    apiVersion: org.apiVersion,
+    auth: salesforceAuthFromConfig(org),
+  });
 }
 
 export function registerBackfillCommand(program: Command) {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
 import type { LoadedConfig } from '../config/index.js';
@@ -28,6 +27,7 @@ import type { RuntimePipeline } from '../pipeline/run-job.js';
 import { type Db, openDatabase } from '../store/index.js';
 import { TEMPLATES } from '../templates/index.js';
 import { createHttpApp } from './app.js';
+import { salesforceAuthFromConfig } from './salesforce-auth.js';
 
 export interface ServiceOptions {
   loaded: LoadedConfig;
@@ -88,16 +88,7 @@ export async function createService(options: ServiceOptions) {
   const salesforce = new Map<string, SalesforceConnector>();
   const salesforceAuth = new Map<string, SalesforceAuth>();
   for (const [name, org] of Object.entries(config.salesforce)) {
-    const auth =
-      org.auth.flow === 'client_credentials'
-        ? org.auth
-        : {
-            flow: 'jwt_bearer' as const,
-            clientId: org.auth.clientId,
-            username: org.auth.username,
-            audience: org.auth.audience,
-            privateKeyPem: org.auth.privateKey ?? readFileSync(org.auth.privateKeyPath!, 'utf8'),
-          };
+    const auth = salesforceAuthFromConfig(org);
     salesforceAuth.set(name, auth);
     const connector = createSalesforceConnector({
       loginUrl: org.loginUrl,

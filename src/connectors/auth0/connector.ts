@@ -1,13 +1,8 @@
+import { createManagementSession } from './session.js';
 import type { Auth0Port } from '../../core/ports.js';
-import {
-  type Auth0Logger,
-  createManagementClient,
-  encodeId,
-  type RateLimitSnapshot,
-} from './management-client.js';
+import { type Auth0Logger, encodeId, type RateLimitSnapshot } from './management-client.js';
 import { managementOperations } from './management-operations.js';
 import { auth0UserListSchema, auth0UserSchema } from './schemas.js';
-import { createTokenProvider } from './token-provider.js';
 
 export interface Auth0ConnectorOptions {
   /** The tenant's domain, e.g. `acme.eu.auth0.com`. */
@@ -49,28 +44,7 @@ function isUnknownUser(status: number, body: unknown): boolean {
 
 /** Concord's Auth0 Management API client, behind the core's `Auth0Port`. */
 export function createAuth0Connector(options: Auth0ConnectorOptions): Auth0Connector {
-  const baseUrl = (options.baseUrl ?? `https://${options.domain}`).replace(/\/+$/, '');
-  const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  const tokens = createTokenProvider({
-    baseUrl,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    audience: options.audience ?? `https://${options.domain}/api/v2/`,
-    timeoutMs,
-    now,
-    fetch: fetchImpl,
-  });
-  const client = createManagementClient({
-    baseUrl,
-    clientId: options.clientId,
-    timeoutMs,
-    now,
-    fetch: fetchImpl,
-    tokens,
-    logger: options.logger,
-  });
+  const { client } = createManagementSession({ ...options, timeoutMs: options.timeoutMs ?? 10_000 });
 
   return {
     ...managementOperations(client),

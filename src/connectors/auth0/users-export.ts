@@ -6,6 +6,7 @@
  * Memory stays bounded: the file is streamed to a temporary file, then through gunzip and readline, one user
  * at a time.
  */
+import { createManagementSession } from './session.js';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,9 +21,8 @@ import type { UserListing, UserSource } from '../../core/backfill-ports.js';
 import { ConcordError } from '../../core/errors.js';
 import type { Auth0User } from '../../core/ports.js';
 import type { Auth0ConnectorOptions } from './connector.js';
-import { createManagementClient, encodeId } from './management-client.js';
+import { encodeId } from './management-client.js';
 import { auth0UserSchema } from './schemas.js';
-import { createTokenProvider } from './token-provider.js';
 
 /** The fields exported by default: the profile the templates map, and both metadata objects. */
 export const DEFAULT_EXPORT_FIELDS = [
@@ -89,30 +89,11 @@ export function nestDottedKeys(line: Record<string, unknown>): Record<string, un
 }
 
 export function createAuth0UserSource(options: Auth0UserSourceOptions): UserSource {
-  const baseUrl = (options.baseUrl ?? `https://${options.domain}`).replace(/\/+$/, '');
-  const now = options.now ?? Date.now;
-  const fetchImpl = options.fetch ?? globalThis.fetch;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const session = createManagementSession({ ...options, timeoutMs: options.timeoutMs ?? 30_000 });
+  const { client } = session;
+  const fetchImpl = session.fetch;
   const guard = options.guard ?? (<T>(call: () => Promise<T>) => call());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const tokens = createTokenProvider({
-    baseUrl,
-    clientId: options.clientId,
-    clientSecret: options.clientSecret,
-    audience: options.audience ?? `https://${options.domain}/api/v2/`,
-    timeoutMs,
-    now,
-    fetch: fetchImpl,
-  });
-  const client = createManagementClient({
-    baseUrl,
-    clientId: options.clientId,
-    timeoutMs,
-    now,
-    fetch: fetchImpl,
-    tokens,
-    logger: options.logger,
-  });
   const fields = options.fields ?? DEFAULT_EXPORT_FIELDS;
 
   const getJob = (id: string) =>
