@@ -1,32 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { stringify } from 'yaml';
-import { createAuth0Emulator } from '../../src/emulators/auth0/index.js';
-import { createSalesforceEmulator } from '../../src/emulators/salesforce/index.js';
 import { listJobs, openDatabase } from '../../src/store/index.js';
+import { startChildRig } from '../support/child-rig.js';
 import { startChildService } from '../support/child-service.js';
-import { harnessConfig, TENANT } from '../support/harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe('closed-won-to-auth0-user: a service killed after creating the Auth0 user, before the write-back', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'concord-crash-won-'));
-  const sf = createSalesforceEmulator();
-  const auth0 = createAuth0Emulator({ tenant: TENANT });
-  let servers: { close(): Promise<void> }[] = [];
+  let rig: Awaited<ReturnType<typeof startChildRig>>;
+  let sf: typeof rig.sf;
+  let auth0: typeof rig.auth0;
   let configPath = '';
+  let dir = '';
 
   before(async () => {
-    const sfServer = await sf.listen(0);
-    const auth0Server = await auth0.listen(0);
-    servers = [sfServer, auth0Server];
-    const config = harnessConfig({
-      dir,
-      sfUrl: sfServer.url,
-      auth0Url: auth0Server.url,
-      auth0Domain: auth0.domain,
+    rig = await startChildRig({
       pipelines: [
         {
           name: 'provisioning',
@@ -35,15 +23,10 @@ describe('closed-won-to-auth0-user: a service killed after creating the Auth0 us
         },
       ],
     });
-    config.logging.level = 'info';
-    configPath = join(dir, 'concord.yaml');
-    writeFileSync(configPath, stringify(config));
+    ({ sf, auth0, configPath, dir } = rig);
     for (const name of ['Member', 'Billing']) auth0.admin.createRole(name);
   });
-  after(async () => {
-    for (const s of servers) await s.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => rig?.close());
 
   /** Concord's own `sapi` writes of one kind for one user. */
   const ourWrites = (userId: string, path: RegExp) =>

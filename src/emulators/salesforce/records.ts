@@ -244,21 +244,27 @@ function derive(schema: ObjectSchema, fields: Record<string, unknown>): void {
   }
 }
 
+/** The object's table, when the API may write it (User and other read-only objects may not). */
+function writableTable(state: OrgState, object: string, verb: 'create' | 'update') {
+  const table = requireTable(state, object);
+  if (!table.schema.createable) {
+    throw sfError(
+      400,
+      'INSUFFICIENT_ACCESS_OR_READONLY',
+      `entity type ${table.schema.name} does not support ${verb}`,
+    );
+  }
+  return table;
+}
+
 export function createRecord(
   state: OrgState,
   object: string,
   input: Record<string, unknown>,
   ctx: WriteContext,
 ): WriteOutcome {
-  const table = requireTable(state, object);
+  const table = writableTable(state, object, 'create');
   const schema = table.schema;
-  if (!schema.createable) {
-    throw sfError(
-      400,
-      'INSUFFICIENT_ACCESS_OR_READONLY',
-      `entity type ${schema.name} does not support create`,
-    );
-  }
   if (Object.keys(input).some((k) => k.toLowerCase() === 'id')) {
     throw sfError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', 'Unable to create/update fields: Id.', ['Id']);
   }
@@ -306,15 +312,8 @@ export function updateRecord(
   input: Record<string, unknown>,
   ctx: WriteContext,
 ): WriteOutcome {
-  const table = requireTable(state, object);
+  const table = writableTable(state, object, 'update');
   const schema = table.schema;
-  if (!schema.createable) {
-    throw sfError(
-      400,
-      'INSUFFICIENT_ACCESS_OR_READONLY',
-      `entity type ${schema.name} does not support update`,
-    );
-  }
   const id = requireId(schema, rawId);
   const current = requireLive(table, id);
   if (current.fields['IsConverted'] === true) {
