@@ -238,6 +238,12 @@ function checkUnique(table: ObjectTable, fields: Record<string, unknown>, selfId
   }
 }
 
+/** The audit fields every write moves: who and when (SystemModstamp is what pollers follow). */
+function modified(ctx: WriteContext) {
+  const stamp = formatDatetime(ctx.now);
+  return { LastModifiedDate: stamp, SystemModstamp: stamp, LastModifiedById: ctx.userId };
+}
+
 function derive(schema: ObjectSchema, fields: Record<string, unknown>): void {
   if (schema.byName.has('firstname') && schema.byName.has('lastname') && schema.byName.has('name')) {
     fields['Name'] = [fields['FirstName'], fields['LastName']].filter((v) => v).join(' ') || null;
@@ -280,15 +286,13 @@ export function createRecord(
   applyObjectRules(state, schema, fields);
   checkDuplicates(state, schema, fields, undefined, ctx.allowDuplicateSave === true, ctx.apiBase);
   const id = state.ids.next(schema.keyPrefix);
-  const stamp = formatDatetime(ctx.now);
+  const stamp = modified(ctx);
   Object.assign(fields, {
     Id: id,
     IsDeleted: false,
-    CreatedDate: stamp,
-    LastModifiedDate: stamp,
-    SystemModstamp: stamp,
+    CreatedDate: stamp.SystemModstamp,
     CreatedById: ctx.userId,
-    LastModifiedById: ctx.userId,
+    ...stamp,
   });
   if (schema.byName.has('ownerid') && !fields['OwnerId']) fields['OwnerId'] = ctx.userId;
   derive(schema, fields);
@@ -329,8 +333,7 @@ export function updateRecord(
   if (Object.keys(values).some((k) => current.fields[k] !== values[k])) {
     checkDuplicates(state, schema, fields, id, ctx.allowDuplicateSave === true, ctx.apiBase);
   }
-  const stamp = formatDatetime(ctx.now);
-  Object.assign(fields, { LastModifiedDate: stamp, SystemModstamp: stamp, LastModifiedById: ctx.userId });
+  Object.assign(fields, modified(ctx));
   derive(schema, fields);
   const next = { object: schema.name, fields, lastModifiedByClient: ctx.client };
   const undo = commitWrite(state, table, ctx, 'UPDATE', current, next);
@@ -374,14 +377,7 @@ export function deleteRecord(
   const table = requireTable(state, object);
   const id = requireId(table.schema, rawId);
   const current = requireLive(table, id);
-  const stamp = formatDatetime(ctx.now);
-  const fields = {
-    ...current.fields,
-    IsDeleted: true,
-    LastModifiedDate: stamp,
-    SystemModstamp: stamp,
-    LastModifiedById: ctx.userId,
-  };
+  const fields = { ...current.fields, IsDeleted: true, ...modified(ctx) };
   const next = { object: table.schema.name, fields, lastModifiedByClient: ctx.client };
   const undo = commitWrite(state, table, ctx, 'DELETE', current, next);
   return { id, created: false, undo };
@@ -401,14 +397,7 @@ export function undeleteRecord(
   if (current.fields['IsDeleted'] !== true) {
     throw sfError(400, 'UNDELETE_FAILED', 'Entity is not in the recycle bin', []);
   }
-  const stamp = formatDatetime(ctx.now);
-  const fields = {
-    ...current.fields,
-    IsDeleted: false,
-    LastModifiedDate: stamp,
-    SystemModstamp: stamp,
-    LastModifiedById: ctx.userId,
-  };
+  const fields = { ...current.fields, IsDeleted: false, ...modified(ctx) };
   checkUnique(table, fields, id);
   const next = { object: table.schema.name, fields, lastModifiedByClient: ctx.client };
   const undo = commitWrite(state, table, ctx, 'UNDELETE', current, next);
