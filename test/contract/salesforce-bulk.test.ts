@@ -11,10 +11,7 @@ import {
   createSalesforceEmulator,
   type SalesforceEmulatorOptions,
 } from '../../src/emulators/salesforce/index.js';
-
-const EMULATOR_ONLY = process.env['CONCORD_TEST_SF_LOGIN_URL']
-  ? 'inspects emulator state and counters; skipped against the real org in CONCORD_TEST_SF_LOGIN_URL'
-  : false;
+import { EMULATOR_ONLY } from '../support/real-org.js';
 
 async function emulated(t: TestContext, options: SalesforceEmulatorOptions = {}) {
   const emulator = createSalesforceEmulator(options);

@@ -12,23 +12,12 @@ import {
   createSalesforceConnector,
   type SalesforceConnectorOptions,
 } from '../../src/connectors/salesforce/index.js';
+import { EMULATOR_ONLY, REAL_ORG as REAL } from '../support/real-org.js';
 import {
   createSalesforceEmulator,
   type SalesforceEmulatorOptions,
   INTEGRATION_USERNAME,
 } from '../../src/emulators/salesforce/index.js';
-
-const REAL = process.env['CONCORD_TEST_SF_LOGIN_URL']
-  ? {
-      loginUrl: process.env['CONCORD_TEST_SF_LOGIN_URL'],
-      clientId: process.env['CONCORD_TEST_SF_CLIENT_ID'] ?? '',
-      clientSecret: process.env['CONCORD_TEST_SF_CLIENT_SECRET'] ?? '',
-    }
-  : undefined;
-/** Skip reason for cases that need the emulator's admin API (seeding, faults, revocation, counters). */
-const EMULATOR_ONLY = REAL
-  ? 'needs emulator admin powers (seed/faults/revokeTokens/counters); skipped against the real org in CONCORD_TEST_SF_LOGIN_URL'
-  : false;
 
 async function emulated(t: TestContext, options: SalesforceEmulatorOptions = {}) {
   const emulator = createSalesforceEmulator(options);

@@ -32,21 +32,11 @@
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { Connection } from 'jsforce';
+import { EMULATOR_ONLY, REAL_ORG as REAL } from '../support/real-org.js';
 import {
   createSalesforceEmulator,
   type SalesforceEmulatorOptions,
 } from '../../src/emulators/salesforce/index.js';
-
-const REAL = process.env['CONCORD_TEST_SF_LOGIN_URL']
-  ? {
-      loginUrl: process.env['CONCORD_TEST_SF_LOGIN_URL'],
-      clientId: process.env['CONCORD_TEST_SF_CLIENT_ID'] ?? '',
-      clientSecret: process.env['CONCORD_TEST_SF_CLIENT_SECRET'] ?? '',
-    }
-  : undefined;
-const EMULATOR_ONLY = REAL
-  ? 'needs emulator admin powers (rules, faults, clock, seeding); skipped against the real org in CONCORD_TEST_SF_LOGIN_URL'
-  : false;
 
 async function mint(loginUrl: string, clientId: string, clientSecret: string) {
   const res = await fetch(`${loginUrl}/services/oauth2/token`, {
