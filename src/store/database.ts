@@ -13,6 +13,12 @@ export type StoreOptions =
 export interface Db {
   kysely: Kysely<Database>;
   dialect: MigrationDialect;
+  /**
+   * The SQLite handle under `kysely` (SQLite only), for hot paths that run prepared statements synchronously.
+   * Use it only inside `kysely.connection().execute(…)`: that holds Kysely's one connection, so no Kysely
+   * transaction is open around the statements (see `commitInboxGroup`).
+   */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -49,7 +55,7 @@ export async function openDatabase(options: StoreOptions): Promise<Db> {
     database.pragma('foreign_keys = ON');
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
     await migrateToLatest(kysely as Kysely<unknown>, 'sqlite');
-    return { kysely, dialect: 'sqlite', close: () => kysely.destroy() };
+    return { kysely, dialect: 'sqlite', sqlite: database, close: () => kysely.destroy() };
   }
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -1,4 +1,5 @@
 import { type Db, durably } from './database.js';
+import { commitInboxGroup } from './inbox-group-commit.js';
 
 export interface InboxInput {
   source: string;
@@ -21,12 +22,21 @@ export interface InboxRow {
 const CHUNK = 400;
 
 /**
- * Commits raw events in one transaction; repeats of a (source, connection, source id) already stored, or
- * repeated within the batch, are ignored. Resolves only once the rows are durable.
+ * Commits raw events; repeats of a (source, connection, source id) already stored, or repeated within the
+ * batch, are ignored. Resolves only once the rows are durable. On SQLite, concurrent calls share one
+ * fsynced commit (`commitInboxGroup`); elsewhere each call is its own durable transaction.
  */
 export async function insertInbox(db: Db, rows: readonly InboxInput[], now: number) {
   if (rows.length === 0) return { inserted: 0, duplicates: 0 };
-  const inserted = await durably(db, async (trx) => {
+  const inserted =
+    db.sqlite && !db.kysely.isTransaction
+      ? await commitInboxGroup(db, db.sqlite, rows, now)
+      : await insertDurably(db, rows, now);
+  return { inserted, duplicates: rows.length - inserted };
+}
+
+async function insertDurably(db: Db, rows: readonly InboxInput[], now: number): Promise<number> {
+  return durably(db, async (trx) => {
     let count = 0;
     for (let i = 0; i < rows.length; i += CHUNK) {
       const values = rows.slice(i, i + CHUNK).map((r) => ({
@@ -48,7 +58,6 @@ export async function insertInbox(db: Db, rows: readonly InboxInput[], now: numb
     }
     return count;
   });
-  return { inserted, duplicates: rows.length - inserted };
 }
 
 export async function unroutedInbox(db: Db, limit: number): Promise<InboxRow[]> {
