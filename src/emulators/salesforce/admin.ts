@@ -7,7 +7,7 @@ import { type CdcChangeType, type CdcEvent, eventsAfter, publishGap, publishTran
 import type { DuplicateRuleDef, OpportunityStageDef } from './config.js';
 import { SfApiError, sfError } from './errors.js';
 import type { EmulatorEnv, RequestLogEntry } from './env.js';
-import type { FaultSpec } from './faults.js';
+import type { FaultSpec, RecordFaultSpec } from './faults.js';
 import {
   createRecord,
   deleteRecord,
@@ -59,6 +59,11 @@ export interface SalesforceEmulatorAdmin {
   faults: {
     inject(spec: FaultSpec): void;
     clear(): void;
+    /**
+     * One record of a Collections write fails (default UNABLE_TO_LOCK_ROW, once) while the rest of the
+     * call succeeds, as a record locked by another transaction does.
+     */
+    failRecord(spec: RecordFaultSpec): void;
     /** UNABLE_TO_LOCK_ROW on the next N writes (or every write until cleared). */
     rowLock(window?: FaultWindow): void;
     /** 503 SERVER_UNAVAILABLE on the next N API requests (or until cleared). */
@@ -181,6 +186,7 @@ export function createAdmin(env: EmulatorEnv, hooks: AdminHooks): SalesforceEmul
     faults: {
       inject: (spec) => env.faults.inject(spec),
       clear: () => env.faults.clear(),
+      failRecord: (spec) => env.faults.injectRecord(spec),
       rowLock: (window = {}) =>
         env.faults.inject({
           match: window.match ?? { writes: true },
@@ -335,6 +341,17 @@ export function adminRoutes(admin: SalesforceEmulatorAdmin): Hono {
   });
   app.post('/concurrency-limit', async (c) => {
     admin.setConcurrencyLimit((await c.req.json<{ limit?: number }>()).limit);
+    return c.body(null, 204);
+  });
+  app.post('/faults/record', async (c) => {
+    const spec = await c.req.json<RecordFaultSpec>().catch(() => undefined);
+    if (!spec || typeof spec.field !== 'string' || typeof spec.value !== 'string') {
+      return c.json(
+        { error: 'body must be {"field": "...", "value": "...", "errorCode"?, "message"?, "times"?}' },
+        400,
+      );
+    }
+    admin.faults.failRecord(spec);
     return c.body(null, 204);
   });
   app.post('/faults/row-lock', async (c) => {

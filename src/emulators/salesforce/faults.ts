@@ -22,6 +22,17 @@ export interface FaultSpec {
   hold?: boolean;
 }
 
+/** A failure of single records inside a Collections write, the rest of the call succeeding. */
+export interface RecordFaultSpec {
+  /** Records whose field (any object, compared case-insensitively) has this value. */
+  field: string;
+  value: string;
+  errorCode?: string;
+  message?: string;
+  /** How many matching records it fails; default 1. */
+  times?: number;
+}
+
 export interface FaultHit {
   status: number | undefined;
   errorCode: string;
@@ -35,6 +46,7 @@ const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 export function createFaults() {
   let faults: Array<FaultSpec & { remaining: number }> = [];
+  let recordFaults: Array<RecordFaultSpec & { remaining: number }> = [];
   let releases: Array<() => void> = [];
   let heldWaiters: Array<{ count: number; resolve: () => void }> = [];
   const notifyHeld = () => {
@@ -53,8 +65,29 @@ export function createFaults() {
     inject(spec: FaultSpec): void {
       faults.push({ ...spec, remaining: spec.times ?? Number.POSITIVE_INFINITY });
     },
+    injectRecord(spec: RecordFaultSpec): void {
+      recordFaults.push({ ...spec, remaining: spec.times ?? 1 });
+    },
+    /** The record fault this record hits, counting one use of it. */
+    takeRecord(record: Record<string, unknown>): { errorCode: string; message: string } | undefined {
+      if (recordFaults.length === 0) return undefined;
+      const fault = recordFaults.find((f) =>
+        Object.entries(record).some(
+          ([k, v]) =>
+            k.toLowerCase() === f.field.toLowerCase() && String(v).toLowerCase() === f.value.toLowerCase(),
+        ),
+      );
+      if (!fault) return undefined;
+      fault.remaining -= 1;
+      recordFaults = recordFaults.filter((f) => f.remaining > 0);
+      return {
+        errorCode: fault.errorCode ?? 'UNABLE_TO_LOCK_ROW',
+        message: fault.message ?? 'unable to obtain exclusive access to this record or 1 records',
+      };
+    },
     clear(): void {
       faults = [];
+      recordFaults = [];
       release();
     },
     /** Lets every held request continue. */

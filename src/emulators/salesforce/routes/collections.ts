@@ -43,6 +43,7 @@ async function readBatch(call: ApiCall): Promise<{ allOrNone: boolean; records: 
 
 /** Applies one write per item; on all-or-none failure undoes the applied ones in reverse. */
 function runBatch(
+  call: ApiCall,
   allOrNone: boolean,
   items: unknown[],
   write: (item: unknown) => WriteOutcome,
@@ -51,6 +52,8 @@ function runBatch(
 ) {
   const outcomes = items.map((item) => {
     try {
+      const fault = item && typeof item === 'object' ? call.env.faults.takeRecord(item as Item) : undefined;
+      if (fault) throw sfError(400, fault.errorCode, fault.message);
       return { ok: true as const, outcome: write(item) };
     } catch (error) {
       if (!(error instanceof SfApiError)) throw error;
@@ -100,6 +103,7 @@ export const collectionRoutes: ApiRoute[] = [
     handle: async (call) => {
       const { allOrNone, records } = await readBatch(call);
       const body = runBatch(
+        call,
         allOrNone,
         records,
         (item) => createRecord(call.env.state, typeOf(item as Item), item as Item, call.write),
@@ -115,6 +119,7 @@ export const collectionRoutes: ApiRoute[] = [
     handle: async (call) => {
       const { allOrNone, records } = await readBatch(call);
       const body = runBatch(
+        call,
         allOrNone,
         records,
         (raw) => {
@@ -145,6 +150,7 @@ export const collectionRoutes: ApiRoute[] = [
         );
       }
       const body = runBatch(
+        call,
         allOrNone,
         records,
         (raw) => {
@@ -186,7 +192,8 @@ export const collectionRoutes: ApiRoute[] = [
     method: 'DELETE',
     path: '/composite/sobjects',
     kind: 'collections.delete',
-    handle: ({ env, query, write }) => {
+    handle: (call) => {
+      const { env, query, write } = call;
       const ids = (query.get('ids') ?? '').split(',').filter((s) => s);
       if (ids.length === 0) throw sfError(400, 'MISSING_ARGUMENT', 'ids parameter is required');
       if (ids.length > MAX_RECORDS) {
@@ -197,6 +204,7 @@ export const collectionRoutes: ApiRoute[] = [
         );
       }
       const body = runBatch(
+        call,
         query.get('allOrNone') === 'true',
         ids,
         (raw) => {
