@@ -64,6 +64,15 @@ export interface SfFindRequest {
   children?: readonly SfChildQuery[];
 }
 
+/** One sObject Collections write: up to 200 records of one object, as one API call or one composite subrequest. */
+export type CollectionWrite =
+  | { op: 'create'; object: string; records: readonly SfFields[] }
+  | { op: 'update'; object: string; records: readonly ({ Id: string } & SfFields)[] }
+  | { op: 'upsert'; object: string; externalIdField: string; records: readonly SfFields[] };
+
+/** At most this many Collections subrequests go into one `/composite` call. */
+export const MAX_COMPOSITE_COLLECTIONS = 5;
+
 export interface SalesforcePort {
   /** Runs a SELECT built from the request, following every page. */
   find(request: SfFindRequest): Promise<SfRecord[]>;
@@ -75,6 +84,12 @@ export interface SalesforcePort {
   update(object: string, records: readonly ({ Id: string } & SfFields)[]): Promise<SfWriteResult[]>;
   /** Upserts by an external-id field; each record carries that field's value. */
   upsert(object: string, externalIdField: string, records: readonly SfFields[]): Promise<SfWriteResult[]>;
+  /**
+   * Several Collections writes (≤ `MAX_COMPOSITE_COLLECTIONS`, each ≤ 200 records) in one `/composite` call,
+   * not all-or-none: per write, its records' results in request order. A subrequest that failed as a whole
+   * gives each of its records that error; a failure of the call itself throws.
+   */
+  writeCollections?(writes: readonly CollectionWrite[]): Promise<SfWriteResult[][]>;
   describe(object: string): Promise<SObjectDescribe>;
   /** The API usage the org last reported (`Sforce-Limit-Info`), if any call has been made. */
   apiUsage(): { used: number; limit: number } | undefined;

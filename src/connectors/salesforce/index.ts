@@ -5,13 +5,15 @@
  */
 import { Connection } from 'jsforce';
 import { ConcordError } from '../../core/errors.js';
-import type {
-  SalesforcePort,
-  SfFields,
-  SfFindRequest,
-  SfRecord,
-  SfWriteResult,
-  SObjectDescribe,
+import {
+  type CollectionWrite,
+  MAX_COMPOSITE_COLLECTIONS,
+  type SalesforcePort,
+  type SfFields,
+  type SfFindRequest,
+  type SfRecord,
+  type SfWriteResult,
+  type SObjectDescribe,
 } from '../../core/ports.js';
 import { mintToken, type SalesforceAuth, type Session } from './auth.js';
 import { fromRecordError, fromRequestError, fromVendorCode } from './errors.js';
@@ -117,6 +119,38 @@ function toWriteResults(results: unknown, expected: number): SfWriteResult[] {
           ),
         },
   );
+}
+
+/** The method, path (under `/services/data/vXX.X`) and body of one sObject Collections write. */
+function collectionRequest(write: CollectionWrite): {
+  method: 'POST' | 'PATCH';
+  path: string;
+  body: unknown;
+} {
+  const typed = (r: SfFields) => ({ attributes: { type: write.object }, ...r });
+  switch (write.op) {
+    case 'create':
+      return {
+        method: 'POST',
+        path: '/composite/sobjects',
+        body: { allOrNone: false, records: write.records.map(typed) },
+      };
+    case 'update':
+      return {
+        method: 'PATCH',
+        path: '/composite/sobjects',
+        body: {
+          allOrNone: false,
+          records: write.records.map(({ Id, ...rest }) => typed({ id: Id, ...rest })),
+        },
+      };
+    case 'upsert':
+      return {
+        method: 'PATCH',
+        path: `/composite/sobjects/${encodeURIComponent(write.object)}/${encodeURIComponent(write.externalIdField)}`,
+        body: { allOrNone: false, records: write.records.map(typed) },
+      };
+  }
 }
 
 /** The first `{errorCode, message}` of a request-level error body, if it has one. */
@@ -265,13 +299,13 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     }
   }
 
-  async function writeInChunks<T>(
-    records: readonly T[],
-    send: (batch: T[]) => Promise<unknown>,
-  ): Promise<SfWriteResult[]> {
+  /** One Collections call per 200 records, in order. */
+  async function writeInChunks(write: CollectionWrite): Promise<SfWriteResult[]> {
     const out: SfWriteResult[] = [];
-    for (const batch of chunk(records, COLLECTION_SIZE))
-      out.push(...toWriteResults(await send(batch), batch.length));
+    for (const records of chunk<SfFields>(write.records, COLLECTION_SIZE)) {
+      const { method, path, body } = collectionRequest({ ...write, records } as CollectionWrite);
+      out.push(...toWriteResults(await request(method, path, body), records.length));
+    }
     return out;
   }
 
@@ -312,35 +346,40 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       );
     },
 
-    create(object, records: readonly SfFields[]) {
-      return writeInChunks(records, (batch) =>
-        request('POST', '/composite/sobjects', {
-          allOrNone: false,
-          records: batch.map((r) => ({ attributes: { type: object }, ...r })),
-        }),
-      );
-    },
+    create: (object, records) => writeInChunks({ op: 'create', object, records }),
+    update: (object, records) => writeInChunks({ op: 'update', object, records }),
+    upsert: (object, externalIdField, records) =>
+      writeInChunks({ op: 'upsert', object, externalIdField, records }),
 
-    update(object, records) {
-      return writeInChunks(records, (batch) =>
-        request('PATCH', '/composite/sobjects', {
-          allOrNone: false,
-          records: batch.map(({ Id, ...rest }) => ({ attributes: { type: object }, id: Id, ...rest })),
+    async writeCollections(writes) {
+      if (
+        writes.length > MAX_COMPOSITE_COLLECTIONS ||
+        writes.some((w) => w.records.length > COLLECTION_SIZE)
+      ) {
+        throw new ConcordError(
+          `one composite call takes at most ${MAX_COMPOSITE_COLLECTIONS} Collections writes of ${COLLECTION_SIZE} records`,
+          { code: 'internal', retryable: false },
+        );
+      }
+      type Sub = { body: unknown; httpStatusCode: number; referenceId: string };
+      const response = await request<{ compositeResponse?: Sub[] }>('POST', '/composite', {
+        allOrNone: false,
+        compositeRequest: writes.map((write, i) => {
+          const { method, path, body } = collectionRequest(write);
+          return { method, url: `/services/data/v${version}${path}`, referenceId: `write${i}`, body };
         }),
-      );
-    },
-
-    upsert(object, externalIdField, records) {
-      return writeInChunks(records, (batch) =>
-        request(
-          'PATCH',
-          `/composite/sobjects/${encodeURIComponent(object)}/${encodeURIComponent(externalIdField)}`,
-          {
-            allOrNone: false,
-            records: batch.map((r) => ({ attributes: { type: object }, ...r })),
-          },
-        ),
-      );
+      });
+      return writes.map((write, i) => {
+        const sub = response.compositeResponse?.find((r) => r.referenceId === `write${i}`);
+        if (sub && sub.httpStatusCode < 400) return toWriteResults(sub.body, write.records.length);
+        const error = sub
+          ? rawError(sub.httpStatusCode, JSON.stringify(sub.body))
+          : new ConcordError(`the composite response has no result for subrequest write${i}`, {
+              code: 'internal',
+              retryable: true,
+            });
+        return write.records.map(() => ({ ok: false as const, error }));
+      });
     },
 
     async describe(object): Promise<SObjectDescribe> {
