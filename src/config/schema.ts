@@ -113,6 +113,21 @@ export const salesforceOrgSchema = z
       .strict()
       .prefault({}),
     /**
+     * The outbox batcher: writes of every job in flight for this org leave together, one sObject Collections
+     * call per object and operation (≤ 200 records), and lookups of the same shape become one `IN` query.
+     */
+    batching: z
+      .object({
+        /** How long the first write of a batch waits for more (latency traded for fewer API calls). */
+        lingerMs: z.number().int().min(0).max(10_000).default(250),
+        /** The same for lookups; short, because each job waits on its lookups before it can plan. */
+        readLingerMs: z.number().int().min(0).max(1_000).default(50),
+        /** Records per Collections call; 200 is Salesforce's maximum, 1 turns batching of writes off. */
+        maxRecords: z.number().int().min(1).max(200).default(200),
+      })
+      .strict()
+      .prefault({}),
+    /**
      * Change events (CDC-shaped, over a streaming HTTP endpoint) as an early trigger for the pollers. Off by
      * default: SOQL polling works against every org and stays the source of the records either way.
      */
@@ -188,8 +203,11 @@ export const configSchema = z
       .prefault({}),
     worker: z
       .object({
-        /** Jobs processed at once per instance. */
-        concurrency: z.number().int().min(1).max(64).default(4),
+        /**
+         * Jobs in flight at once per instance. Many in flight is what lets their Salesforce calls share
+         * batches; each job still runs its event's steps in order, and one subject's jobs never overlap.
+         */
+        concurrency: z.number().int().min(1).max(2000).default(200),
         /** Attempts before a retryable failure is dead-lettered. */
         maxAttempts: z.number().int().min(1).max(100).default(12),
         backoff: z

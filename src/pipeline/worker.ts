@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { claimJob, type Db, releaseRunningJobs } from '../store/index.js';
+import { claimJobs, type Db, releaseRunningJobs } from '../store/index.js';
 import type { BackoffOptions } from './backoff.js';
+import type { FlightDeck } from './flight-deck.js';
 import { type RoutablePipeline, routeBatch } from './router.js';
-import { type OutcomeReport, type RuntimePipeline, runJob } from './run-job.js';
+import { type OutcomeReport, type RunJobDependencies, type RuntimePipeline, runJob } from './run-job.js';
 import { createSignal } from './signal.js';
 
 export interface WorkerOptions {
@@ -16,6 +17,8 @@ export interface WorkerOptions {
   backoff: BackoffOptions;
   leaseMs: number;
   pollIntervalMs: number;
+  /** Shared with the Salesforce batchers, so their batches can leave once every job in flight waits. */
+  deck?: FlightDeck;
   /** Trigger loops (pollers) that run beside the router and the job loops until `stop()`. */
   triggers?: ((control: TriggerControl) => Promise<void>)[];
 }
@@ -31,8 +34,11 @@ export interface WorkerEvents {
   outcome: [OutcomeReport];
 }
 
+/** Jobs claimed per transaction, at most. */
+const CLAIM_BATCH = 200;
+
 /**
- * The asynchronous half of the service: a router loop (inbox → jobs) and N job loops. Loops sleep until
+ * The asynchronous half of the service: a router loop (inbox → jobs) and a dispatcher keeping up to N jobs in flight. Loops sleep until
  * woken by new events, a retry falling due, or the poll interval; `stop()` lets running jobs finish.
  */
 export function createWorker(options: WorkerOptions) {
@@ -40,6 +46,14 @@ export function createWorker(options: WorkerOptions) {
   const events = new EventEmitter<WorkerEvents>();
   const signal = createSignal();
   const triggerSignal = createSignal();
+  /** Wakes the dispatcher: jobs were routed, a job finished, or the service stops. */
+  const dispatch = createSignal();
+  /** Counts those wakes, so one that comes while the dispatcher is busy claiming is not lost. */
+  let generation = 0;
+  const notify = () => {
+    generation += 1;
+    dispatch.wake();
+  };
   const byName = new Map(options.pipelines.map((p) => [p.name, p]));
   const routable: readonly RoutablePipeline[] = options.pipelines;
   let running = false;
@@ -50,7 +64,7 @@ export function createWorker(options: WorkerOptions) {
       try {
         const routed = await routeBatch(db, routable, options.now());
         if (routed.rows > 0) {
-          signal.wake();
+          notify();
           continue;
         }
       } catch (error) {
@@ -60,49 +74,72 @@ export function createWorker(options: WorkerOptions) {
     }
   }
 
-  async function jobLoop(index: number) {
+  const report: Pick<RunJobDependencies, 'onOutcome' | 'onRetry'> = {
+    onOutcome: (outcome) => {
+      logger.info(
+        {
+          job: outcome.jobId,
+          pipeline: outcome.pipeline,
+          outcome: outcome.outcome,
+          event: outcome.sourceType,
+        },
+        outcome.reason,
+      );
+      events.emit('outcome', outcome);
+    },
+    onRetry: (r) =>
+      logger.warn(
+        { job: r.jobId, pipeline: r.pipeline, attempt: r.attempt, delayMs: r.delayMs, code: r.error.code },
+        'retry scheduled',
+      ),
+  };
+
+  /**
+   * Keeps up to `concurrency` jobs in flight, claiming free places in one transaction at a time. Many jobs
+   * in flight at once is what lets the Salesforce batcher put their lookups and writes into shared calls.
+   */
+  async function dispatchLoop() {
+    const inFlight = new Set<Promise<void>>();
+    const wave = Math.max(1, Math.floor(Math.min(options.concurrency, CLAIM_BATCH) / 2));
     while (running) {
-      let worked = false;
-      try {
-        const job = await claimJob(db, options.now(), options.leaseMs);
-        if (job) {
-          worked = true;
-          await runJob(job, {
-            db,
-            pipelines: byName,
-            now: options.now,
-            maxAttempts: options.maxAttempts,
-            backoff: options.backoff,
-            onOutcome: (report) => {
-              logger.info(
-                {
-                  job: report.jobId,
-                  pipeline: report.pipeline,
-                  outcome: report.outcome,
-                  event: report.sourceType,
-                },
-                report.reason,
-              );
-              events.emit('outcome', report);
-            },
-            onRetry: (r) =>
-              logger.warn(
-                {
-                  job: r.jobId,
-                  pipeline: r.pipeline,
-                  attempt: r.attempt,
-                  delayMs: r.delayMs,
-                  code: r.error.code,
-                },
-                'retry scheduled',
-              ),
-          });
+      const seen = generation;
+      const room = options.concurrency - inFlight.size;
+      let claimed = 0;
+      // Claim in waves (at least half the places at once, unless nothing runs): a wave's jobs reach each
+      // lookup and write together, so they share calls; claiming one job per finished job would spread them.
+      if (room > 0 && (room >= wave || inFlight.size === 0)) {
+        try {
+          const jobs = await claimJobs(db, options.now(), options.leaseMs, Math.min(room, CLAIM_BATCH));
+          claimed = jobs.length;
+          for (const job of jobs) {
+            options.deck?.jobStarted();
+            const run: Promise<void> = runJob(job, {
+              db,
+              pipelines: byName,
+              now: options.now,
+              maxAttempts: options.maxAttempts,
+              backoff: options.backoff,
+              ...report,
+            })
+              .catch((error: unknown) => logger.error({ err: error, job: job.id }, 'job failed unexpectedly'))
+              .finally(() => {
+                inFlight.delete(run);
+                options.deck?.jobFinished();
+                notify();
+              });
+            inFlight.add(run);
+          }
+        } catch (error) {
+          logger.error({ err: error }, 'claiming jobs failed; will try again');
         }
-      } catch (error) {
-        logger.error({ err: error, loop: index }, 'job loop error; will try again');
       }
-      if (!worked) await signal.wait(options.pollIntervalMs);
+      options.deck?.setFull(options.concurrency - inFlight.size < wave);
+      // Claim again at once while there is room and work; otherwise wait for a finished job or new work.
+      if ((claimed === 0 || options.concurrency - inFlight.size < wave) && generation === seen) {
+        await dispatch.wait(options.pollIntervalMs);
+      }
     }
+    await Promise.all(inFlight);
   }
 
   return {
@@ -119,15 +156,12 @@ export function createWorker(options: WorkerOptions) {
         isRunning: () => running,
         onCommitted: () => signal.wake(),
       };
-      loops = [
-        routerLoop(),
-        ...Array.from({ length: options.concurrency }, (_, i) => jobLoop(i)),
-        ...(options.triggers ?? []).map((trigger) => trigger(control)),
-      ];
+      loops = [routerLoop(), dispatchLoop(), ...(options.triggers ?? []).map((trigger) => trigger(control))];
     },
     async stop() {
       running = false;
       signal.wake();
+      dispatch.wake();
       triggerSignal.wake();
       await Promise.all(loops);
       loops = [];

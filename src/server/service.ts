@@ -22,6 +22,8 @@ import {
   governSalesforce,
   type SalesforceBudget,
 } from '../pipeline/salesforce-governor.js';
+import { createFlightDeck } from '../pipeline/flight-deck.js';
+import { type BatchingSalesforce, batchSalesforce } from '../pipeline/salesforce-batcher.js';
 import { createWorker, type WorkerOptions } from '../pipeline/worker.js';
 import type { RuntimePipeline } from '../pipeline/run-job.js';
 import { type Db, openDatabase } from '../store/index.js';
@@ -85,7 +87,8 @@ export async function createService(options: ServiceOptions) {
       ),
     );
   }
-  const salesforce = new Map<string, SalesforceConnector>();
+  const deck = createFlightDeck();
+  const salesforce = new Map<string, BatchingSalesforce<SalesforceConnector>>();
   const salesforceAuth = new Map<string, SalesforceAuth>();
   for (const [name, org] of Object.entries(config.salesforce)) {
     const auth = salesforceAuthFromConfig(org);
@@ -109,7 +112,7 @@ export async function createService(options: ServiceOptions) {
       },
     });
     budgets.set(name, budget);
-    salesforce.set(name, governSalesforce(connector, budget));
+    salesforce.set(name, batchSalesforce(governSalesforce(connector, budget), { ...org.batching, deck }));
   }
 
   const pipelines: RuntimePipeline[] = resolved.map((p) => ({
@@ -199,7 +202,10 @@ export async function createService(options: ServiceOptions) {
     pipelines,
     /** API budget use per Salesforce org and request rate per Auth0 tenant. */
     budgets: () => ({
-      salesforce: [...budgets.values()].map((b) => b.snapshot()),
+      salesforce: [...budgets.entries()].map(([name, b]) => ({
+        ...b.snapshot(),
+        batching: salesforce.get(name)?.batchingStats(),
+      })),
       auth0: [...rates.values()].map((r) => r.snapshot()),
     }),
     get db(): Db {
@@ -225,6 +231,7 @@ export async function createService(options: ServiceOptions) {
         leaseMs: config.worker.leaseMs,
         pollIntervalMs: config.worker.pollIntervalMs,
         triggers: triggers(db),
+        deck,
       });
       await worker.start();
       const app = createHttpApp({

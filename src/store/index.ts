@@ -12,6 +12,7 @@ export { listIntents, markIntentApplied, saveIntents } from './intents.js';
 export type { IntentRow } from './intents.js';
 export {
   claimJob,
+  claimJobs,
   finishJob,
   getJob,
   jobCounts,

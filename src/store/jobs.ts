@@ -101,11 +101,19 @@ export async function routeInbox(
  * with no earlier unfinished job for the same pipeline and subject — that is what keeps order per subject.
  */
 export async function claimJob(db: Db, now: number, leaseMs: number): Promise<JobRow | undefined> {
+  return (await claimJobs(db, now, leaseMs, 1))[0];
+}
+
+/**
+ * Claims up to `limit` jobs in one transaction: expired leases first, then due queued jobs, each the first
+ * unfinished job of its subject (so no two claimed jobs share a subject), oldest first.
+ */
+export async function claimJobs(db: Db, now: number, leaseMs: number, limit: number): Promise<JobRow[]> {
   return db.kysely.transaction().execute(async (trx) => {
     const lock = db.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
     // SQLite's planner (no statistics) would pick the run_after index and sort: walk the id order instead.
     const byId = db.dialect === 'sqlite' ? sql` INDEXED BY jobs_state_id` : sql``;
-    // Both scans walk an index in id order and stop at the first job whose subject is free: no sort of the
+    // Both scans walk an index in id order and stop after `limit` jobs whose subject is free: no sort of the
     // queue, so a claim costs the same with ten jobs queued or a million.
     const free = sql`NOT EXISTS (
         SELECT 1 FROM jobs p
@@ -114,16 +122,17 @@ export async function claimJob(db: Db, now: number, leaseMs: number): Promise<Jo
     const expired = await sql<{ id: number }>`
       SELECT j.id FROM jobs j
       WHERE j.state = 'running' AND j.lease_until < ${now} AND ${free}
-      ORDER BY j.id LIMIT 1${lock}`.execute(trx);
+      ORDER BY j.id LIMIT ${limit}${lock}`.execute(trx);
+    const room = limit - expired.rows.length;
     const queued =
-      expired.rows.length > 0
-        ? expired
-        : await sql<{ id: number }>`
+      room > 0
+        ? await sql<{ id: number }>`
       SELECT j.id FROM jobs j${byId}
       WHERE j.state = 'queued' AND j.run_after <= ${now} AND ${free}
-      ORDER BY j.id LIMIT 1${lock}`.execute(trx);
-    const id = queued.rows[0]?.id;
-    if (id === undefined) return undefined;
+      ORDER BY j.id LIMIT ${room}${lock}`.execute(trx)
+        : { rows: [] };
+    const ids = [...expired.rows, ...queued.rows].map((r) => Number(r.id));
+    if (ids.length === 0) return [];
     const claimed = await trx
       .updateTable('jobs')
       .set((eb) => ({
@@ -132,10 +141,10 @@ export async function claimJob(db: Db, now: number, leaseMs: number): Promise<Jo
         attempts: eb('attempts', '+', 1),
         updated_at: now,
       }))
-      .where('id', '=', Number(id))
+      .where('id', 'in', ids)
       .returningAll()
-      .executeTakeFirst();
-    return claimed ? toJob(claimed) : undefined;
+      .execute();
+    return claimed.map(toJob).sort((a, b) => a.id - b.id);
   });
 }
 

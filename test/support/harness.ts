@@ -91,26 +91,30 @@ export async function startHarness(options: HarnessOptions = {}) {
       return pollObjectOnce;
     },
     /** Waits until every stored event has its outcome (nothing queued or running). */
-    async settled() {
-      return waitFor(async () => {
-        const db = service.db;
-        // Unrouted rows first: routing creates a row's jobs in the same commit that marks it routed, so
-        // asking in this order cannot miss work that moves from the inbox to the jobs in between.
-        const unrouted = await db.kysely
-          .selectFrom('inbox')
-          .select('id')
-          .where('routed_at', 'is', null)
-          .limit(1)
-          .execute();
-        // one query, one snapshot: a job between queued and running cannot slip through
-        const pending = await db.kysely
-          .selectFrom('jobs')
-          .select('id')
-          .where('state', 'in', ['queued', 'running'])
-          .limit(1)
-          .execute();
-        return pending.length === 0 && unrouted.length === 0 && (await countInbox(db)) > 0;
-      }, 'all events to reach an outcome');
+    async settled(timeoutMs?: number) {
+      return waitFor(
+        async () => {
+          const db = service.db;
+          // Unrouted rows first: routing creates a row's jobs in the same commit that marks it routed, so
+          // asking in this order cannot miss work that moves from the inbox to the jobs in between.
+          const unrouted = await db.kysely
+            .selectFrom('inbox')
+            .select('id')
+            .where('routed_at', 'is', null)
+            .limit(1)
+            .execute();
+          // one query, one snapshot: a job between queued and running cannot slip through
+          const pending = await db.kysely
+            .selectFrom('jobs')
+            .select('id')
+            .where('state', 'in', ['queued', 'running'])
+            .limit(1)
+            .execute();
+          return pending.length === 0 && unrouted.length === 0 && (await countInbox(db)) > 0;
+        },
+        'all events to reach an outcome',
+        timeoutMs,
+      );
     },
     async close() {
       await service.stop();
@@ -135,7 +139,7 @@ export function harnessConfig(
     store: input.store ?? { driver: 'sqlite', path: join(input.dir, 'concord.db') },
     logging: { level: 'silent' },
     worker: {
-      concurrency: 3,
+      concurrency: 32,
       pollIntervalMs: 20,
       maxAttempts: input.maxAttempts ?? 20,
       backoff: { initialMs: 10, maxMs: 50 },
@@ -159,6 +163,8 @@ export function harnessConfig(
         auth: { flow: 'client_credentials', clientId: 'concord-sandbox', clientSecret: 'sandbox-secret' },
         poll: { intervalMs: 1000, overlapMs: 5000 },
         budget: { share: 1, probeIntervalMs: 1000 },
+        // Short lingers keep the tests quick; the batching tests set the defaults back.
+        batching: { lingerMs: 20, readLingerMs: 5 },
       },
     },
     pipelines: (

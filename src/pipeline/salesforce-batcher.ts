@@ -1,0 +1,509 @@
+/**
+ * The outbox batcher: one per Salesforce org, shared by every pipeline (and every job in flight) that uses
+ * the org. Jobs still plan and write one event at a time, in their own order; the batcher only changes how
+ * their calls travel, so a job sees exactly the results it would have seen alone.
+ *
+ * - **Writes** wait up to `lingerMs` and leave as one sObject Collections call per (operation, object, key
+ *   field), ≤ 200 records. Two writes to the same record (same Id, same external id) in one batch become one
+ *   record, later field values winning. When several groups are due at once they share `/composite` calls
+ *   (≤ 5 Collections subrequests each), and groups not yet due ride along in the free places.
+ *   Records succeed or fail one by one (`allOrNone: false`), so a failure sends only its own job to retry.
+ * - **Reads** leave once no other read joined them for `readLingerMs` (at most ten times that after the
+ *   first), so a wave of jobs that reach the same lookup a few milliseconds apart shares it: `find` requests of the same shape that differ in one `=`/`IN`
+ *   condition become one `IN` query, and `retrieve` calls for one object one call; each caller gets back the
+ *   rows of its own values, with its own fields, in the query's order, up to its own LIMIT.
+ */
+import { ConcordError } from '../core/errors.js';
+import {
+  type CollectionWrite,
+  MAX_COMPOSITE_COLLECTIONS,
+  type SalesforcePort,
+  type SfFields,
+  type SfFindRequest,
+  type SfRecord,
+  type SfWriteResult,
+} from '../core/ports.js';
+import type { FlightDeck } from './flight-deck.js';
+
+export interface BatchingOptions {
+  /** How long the first write of a batch waits for others (latency traded for fewer calls). */
+  lingerMs: number;
+  /**
+   * Reads leave once no other read has joined for this long (at most ten times this after the first); short,
+   * because a job waits on each read before it can plan.
+   */
+  readLingerMs: number;
+  /** Records per Collections call (Salesforce's maximum is 200). */
+  maxRecords: number;
+  /** Shared with the worker: lets batches leave as soon as every job in flight waits for one. */
+  deck?: FlightDeck;
+}
+
+/** Calls that left the batcher, and what they carried (exposed for metrics and tests). */
+export interface BatchingStats {
+  writeCalls: number;
+  compositeCalls: number;
+  recordsWritten: number;
+  recordsCoalesced: number;
+  readCalls: number;
+  readsCoalesced: number;
+}
+
+/**
+ * Above this many encoded value bytes a merged query is sent, keeping its URL (values, quotes, commas and the
+ * rest of the statement) under the connector's 12,000-byte budget, so it never has to be split.
+ */
+const MAX_QUERY_VALUE_BYTES = 9_000;
+/** With a backlog, writes wait up to this many linger windows for the stall. */
+const PATIENCE = 4;
+/** `retrieve` answers up to 2,000 ids per call; the connector splits by URL length below that. */
+const MAX_RETRIEVE_IDS = 500;
+
+/** Where a write goes: a Collections call without its records. */
+type WriteTarget = CollectionWrite extends infer W ? (W extends unknown ? Omit<W, 'records'> : never) : never;
+
+type Settle<T> = { resolve: (value: T) => void; reject: (error: unknown) => void };
+
+/** One caller's write call: it waits for a batch until its last record has left. */
+interface WriteCall {
+  unsent: number;
+}
+
+interface PendingRecord {
+  key: string | undefined;
+  fields: SfFields;
+  waiters: (Settle<SfWriteResult> & { call: WriteCall })[];
+}
+
+interface WriteGroup {
+  write: WriteTarget;
+  records: PendingRecord[];
+  byKey: Map<string, PendingRecord>;
+  dueAt: number;
+}
+
+export type BatchingSalesforce<T extends SalesforcePort> = T & {
+  batchingStats(): BatchingStats;
+};
+
+export function batchSalesforce<T extends SalesforcePort>(
+  port: T,
+  options: BatchingOptions,
+): BatchingSalesforce<T> {
+  const stats: BatchingStats = {
+    writeCalls: 0,
+    compositeCalls: 0,
+    recordsWritten: 0,
+    recordsCoalesced: 0,
+    readCalls: 0,
+    readsCoalesced: 0,
+  };
+  const maxRecords = Math.min(200, Math.max(1, options.maxRecords));
+  const deck = options.deck;
+  /** With a backlog, batches wait for the stall (every job in flight waiting) and the timers are only a cap. */
+  const patient = () => deck?.isFull() === true;
+  const lingerMs = () => (patient() ? options.lingerMs * PATIENCE : options.lingerMs);
+  deck?.onStall((full) => {
+    // Reads first: the jobs waiting on them may bring more writes to the batches already waiting.
+    if (finds.size > 0 || retrieves.size > 0) {
+      for (const shape of [...finds.keys()]) void flushFind(shape);
+      for (const object of [...retrieves.keys()]) void flushRetrieve(object);
+    } else if (full) flushWrites('all');
+  });
+
+  // ───────────────────────────── writes ─────────────────────────────
+
+  const groups = new Map<string, WriteGroup>();
+  let timer: NodeJS.Timeout | undefined;
+
+  function schedule() {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (groups.size === 0) return;
+    const next = Math.min(...[...groups.values()].map((g) => g.dueAt));
+    timer = setTimeout(() => flushWrites('timer'), Math.max(0, next - Date.now()));
+  }
+
+  function enqueue(write: WriteTarget, records: readonly SfFields[]) {
+    const name = `${write.op}\u0000${write.object}\u0000${'externalIdField' in write ? write.externalIdField : ''}`;
+    const call: WriteCall = { unsent: records.length };
+    if (records.length > 0) deck?.waiting(1);
+    const results = records.map(
+      (fields) =>
+        new Promise<SfWriteResult>((resolve, reject) => {
+          let group = groups.get(name);
+          if (!group) {
+            group = { write, records: [], byKey: new Map(), dueAt: Date.now() + lingerMs() };
+            groups.set(name, group);
+            schedule();
+          }
+          const key = recordKey(write, fields);
+          const same = key === undefined ? undefined : group.byKey.get(key);
+          if (same) {
+            // Two writes to one record in one batch: one record goes, the later values win.
+            Object.assign(same.fields, fields);
+            same.waiters.push({ resolve, reject, call });
+            stats.recordsCoalesced += 1;
+            return;
+          }
+          const pending: PendingRecord = { key, fields: { ...fields }, waiters: [{ resolve, reject, call }] };
+          group.records.push(pending);
+          if (key !== undefined) group.byKey.set(key, pending);
+          if (group.records.length >= maxRecords) flushWrites('full');
+        }),
+    );
+    return Promise.all(results);
+  }
+
+  /**
+   * Sends every due group (`timer`: its linger is over; `full`: it reached 200 records; `all`: every job in
+   * flight waits and no other job will start), with not-yet-due groups in free composite places.
+   */
+  function flushWrites(reason: 'timer' | 'full' | 'all') {
+    const now = Date.now();
+    const isDue = (g: WriteGroup) => reason === 'all' || g.dueAt <= now || g.records.length >= maxRecords;
+    const due = [...groups.entries()].filter(([, g]) => isDue(g));
+    if (due.length === 0) return schedule();
+    const batches: { write: WriteTarget; records: PendingRecord[] }[] = [];
+    const take = (name: string, group: WriteGroup) => {
+      groups.delete(name);
+      for (let i = 0; i < group.records.length; i += maxRecords) {
+        batches.push({ write: group.write, records: group.records.slice(i, i + maxRecords) });
+      }
+    };
+    for (const [name, group] of due) take(name, group);
+    if (port.writeCollections) {
+      const places = Math.ceil(batches.length / MAX_COMPOSITE_COLLECTIONS) * MAX_COMPOSITE_COLLECTIONS;
+      for (const [name, group] of [...groups.entries()].sort(([, a], [, b]) => a.dueAt - b.dueAt)) {
+        if (batches.length + Math.ceil(group.records.length / maxRecords) > places) break;
+        take(name, group);
+      }
+    }
+    schedule();
+    for (const { records } of batches)
+      for (const record of records)
+        for (const waiter of record.waiters) {
+          waiter.call.unsent -= 1;
+          if (waiter.call.unsent === 0) deck?.waiting(-1);
+        }
+    const calls: (typeof batches)[] = [];
+    if (port.writeCollections && batches.length > 1) {
+      for (let i = 0; i < batches.length; i += MAX_COMPOSITE_COLLECTIONS)
+        calls.push(batches.slice(i, i + MAX_COMPOSITE_COLLECTIONS));
+    } else {
+      for (const batch of batches) calls.push([batch]);
+    }
+    for (const call of calls) void send(call);
+  }
+
+  async function send(call: { write: WriteTarget; records: PendingRecord[] }[]) {
+    const writes = call.map(
+      ({ write, records }) => ({ ...write, records: records.map((r) => r.fields) }) as CollectionWrite,
+    );
+    let results: SfWriteResult[][];
+    try {
+      if (writes.length > 1 && port.writeCollections) {
+        stats.compositeCalls += 1;
+        results = await port.writeCollections(writes);
+      } else {
+        results = [await writeOne(writes[0]!)];
+      }
+    } catch (error) {
+      for (const { records } of call) for (const r of records) for (const w of r.waiters) w.reject(error);
+      return;
+    } finally {
+      stats.writeCalls += 1;
+    }
+    call.forEach(({ records }, i) => {
+      records.forEach((record, j) => {
+        const result = results[i]?.[j] ?? missingResult();
+        if (result.ok) stats.recordsWritten += 1;
+        for (const w of record.waiters) w.resolve(result);
+      });
+    });
+  }
+
+  function writeOne(write: CollectionWrite): Promise<SfWriteResult[]> {
+    switch (write.op) {
+      case 'create':
+        return port.create(write.object, write.records);
+      case 'update':
+        return port.update(write.object, write.records);
+      case 'upsert':
+        return port.upsert(write.object, write.externalIdField, write.records);
+    }
+  }
+
+  // ───────────────────────────── reads ─────────────────────────────
+
+  interface FindCaller extends Settle<SfRecord[]> {
+    request: SfFindRequest;
+    values: readonly (string | number)[];
+  }
+  interface FindGroup {
+    base: SfFindRequest;
+    keyField: string;
+    keyIndex: number;
+    callers: FindCaller[];
+    valueBytes: number;
+    timer: QuietTimer;
+  }
+  const finds = new Map<string, FindGroup>();
+
+  function find(request: SfFindRequest): Promise<SfRecord[]> {
+    const key = keyCondition(request);
+    if (!key) {
+      stats.readCalls += 1;
+      return port.find(request);
+    }
+    const { index, values } = key;
+    const rest = request.where.filter((_, i) => i !== index);
+    const shape = JSON.stringify([
+      request.object,
+      key.field,
+      rest,
+      request.orderBy ?? '',
+      request.children ?? [],
+    ]);
+    return new Promise((resolve, reject) => {
+      let group = finds.get(shape);
+      if (!group) {
+        group = {
+          base: request,
+          keyField: key.field,
+          keyIndex: index,
+          callers: [],
+          valueBytes: 0,
+          timer: quietTimer(() => flushFind(shape), options.readLingerMs, patient),
+        };
+        finds.set(shape, group);
+      } else group.timer.touch();
+      group.callers.push({ request, values, resolve, reject });
+      deck?.waiting(1);
+      group.valueBytes += values.reduce<number>((n, v) => n + encodeURIComponent(String(v)).length + 12, 0);
+      if (group.valueBytes >= MAX_QUERY_VALUE_BYTES) flushFind(shape);
+    });
+  }
+
+  async function flushFind(shape: string) {
+    const group = finds.get(shape);
+    if (!group) return;
+    finds.delete(shape);
+    group.timer.cancel();
+    const { callers } = group;
+    deck?.waiting(-callers.length);
+    if (callers.length === 1) {
+      const [only] = callers;
+      stats.readCalls += 1;
+      return port.find(only!.request).then(only!.resolve, only!.reject);
+    }
+    const values = uniqueValues(callers.flatMap((c) => c.values));
+    const limits = callers.map((c) => c.request.limit);
+    const limit = limits.every((l) => l !== undefined)
+      ? limits.reduce<number>((n, l) => n + (l ?? 0), 0)
+      : undefined;
+    const { limit: _own, ...base } = group.base;
+    const merged: SfFindRequest = {
+      ...base,
+      fields: [...new Set(callers.flatMap((c) => c.request.fields))],
+      where: base.where.map((c, i) =>
+        i === group.keyIndex ? { field: group.keyField, op: 'in' as const, values } : c,
+      ),
+      ...(limit === undefined ? {} : { limit }),
+    };
+    stats.readCalls += 1;
+    stats.readsCoalesced += callers.length - 1;
+    let rows: SfRecord[];
+    try {
+      rows = await port.find(merged);
+    } catch (error) {
+      return fallBack<SfRecord[], FindCaller>(callers, error, (c) => port.find(c.request));
+    }
+    if (limit !== undefined && rows.length >= limit) {
+      // The merged LIMIT may have cut one caller's rows short: ask each caller's own question instead.
+      return fallBack<SfRecord[], FindCaller>(callers, undefined, (c) => port.find(c.request));
+    }
+    for (const caller of callers) {
+      const wanted = new Set(caller.values.map(normaliseValue));
+      const mine = rows.filter((row) => matchesAny(row[group.keyField], wanted));
+      const limited = caller.request.limit === undefined ? mine : mine.slice(0, caller.request.limit);
+      caller.resolve(limited.map((row) => project(row, caller.request)));
+    }
+  }
+
+  interface RetrieveCaller extends Settle<(SfRecord | null)[]> {
+    ids: readonly string[];
+    fields: readonly string[];
+  }
+  const retrieves = new Map<string, { callers: RetrieveCaller[]; ids: Set<string>; timer: QuietTimer }>();
+
+  function retrieve(object: string, ids: readonly string[], fields: readonly string[]) {
+    if (ids.length === 0) return Promise.resolve([]);
+    return new Promise<(SfRecord | null)[]>((resolve, reject) => {
+      let group = retrieves.get(object);
+      if (!group) {
+        group = {
+          callers: [],
+          ids: new Set(),
+          timer: quietTimer(() => flushRetrieve(object), options.readLingerMs, patient),
+        };
+        retrieves.set(object, group);
+      } else group.timer.touch();
+      group.callers.push({ ids, fields, resolve, reject });
+      deck?.waiting(1);
+      for (const id of ids) group.ids.add(id);
+      if (group.ids.size >= MAX_RETRIEVE_IDS) flushRetrieve(object);
+    });
+  }
+
+  async function flushRetrieve(object: string) {
+    const group = retrieves.get(object);
+    if (!group) return;
+    retrieves.delete(object);
+    group.timer.cancel();
+    const { callers } = group;
+    deck?.waiting(-callers.length);
+    const ids = [...group.ids];
+    const fields = [...new Set(callers.flatMap((c) => c.fields))];
+    stats.readCalls += 1;
+    stats.readsCoalesced += callers.length - 1;
+    let rows: (SfRecord | null)[];
+    try {
+      rows = await port.retrieve(object, ids, fields);
+    } catch (error) {
+      return fallBack<(SfRecord | null)[], RetrieveCaller>(callers, error, (c) =>
+        port.retrieve(object, c.ids, c.fields),
+      );
+    }
+    const byId = new Map(ids.map((id, i) => [id, rows[i] ?? null]));
+    for (const caller of callers) {
+      caller.resolve(
+        caller.ids.map((id) => {
+          const row = byId.get(id);
+          return row ? pick(row, caller.fields, []) : null;
+        }),
+      );
+    }
+  }
+
+  /**
+   * A merged read failed: a retryable failure (network, limits) fails every caller, as it would have alone;
+   * any other (one caller's bad field, say) is sorted out by asking each caller's own question.
+   */
+  async function fallBack<R, C extends Settle<R>>(
+    callers: C[],
+    error: unknown,
+    alone: (caller: C) => Promise<R>,
+  ) {
+    if (error !== undefined && (callers.length === 1 || (error instanceof ConcordError && error.retryable))) {
+      for (const c of callers) c.reject(error);
+      return;
+    }
+    for (const caller of callers) {
+      stats.readCalls += 1;
+      await alone(caller).then(caller.resolve, caller.reject);
+    }
+  }
+
+  return {
+    ...port,
+    find,
+    retrieve,
+    create: (object, records) => enqueue({ op: 'create', object }, records),
+    update: (object, records) => enqueue({ op: 'update', object }, records),
+    upsert: (object, externalIdField, records) => enqueue({ op: 'upsert', object, externalIdField }, records),
+    batchingStats: () => ({ ...stats }),
+  };
+}
+
+interface QuietTimer {
+  /** Someone joined: wait `gapMs` more, but not past ten gaps after the start. */
+  touch(): void;
+  cancel(): void;
+}
+
+/** Fires after `gapMs` without a `touch`, or ten gaps after the start; only at that cap while `patient()`. */
+function quietTimer(fire: () => void, gapMs: number, patient: () => boolean): QuietTimer {
+  const deadline = Date.now() + gapMs * 10;
+  const delay = () => Math.max(0, patient() ? deadline - Date.now() : Math.min(gapMs, deadline - Date.now()));
+  let timer = setTimeout(fire, delay());
+  return {
+    touch() {
+      clearTimeout(timer);
+      timer = setTimeout(fire, delay());
+    },
+    cancel: () => clearTimeout(timer),
+  };
+}
+
+/** The identity of the record a write touches within its group, if it has one. */
+function recordKey(write: WriteTarget, fields: SfFields): string | undefined {
+  const value =
+    write.op === 'update' ? fields['Id'] : write.op === 'upsert' ? fields[write.externalIdField] : undefined;
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function missingResult(): SfWriteResult {
+  return {
+    ok: false,
+    error: new ConcordError('Salesforce returned no result for this record', {
+      code: 'internal',
+      retryable: true,
+    }),
+  };
+}
+
+/** The one condition merged requests may differ in: the first `=` or `IN` on a plain field. */
+function keyCondition(
+  request: SfFindRequest,
+): { index: number; field: string; values: readonly (string | number)[] } | undefined {
+  for (const [index, c] of request.where.entries()) {
+    if (c.field.includes('.')) continue;
+    if (c.op === 'in' && c.values.length > 0) return { index, field: c.field, values: c.values };
+    if (c.op === '=' && (typeof c.value === 'string' || typeof c.value === 'number'))
+      return { index, field: c.field, values: [c.value] };
+  }
+  return undefined;
+}
+
+/** SOQL compares text case-insensitively; record ids come back 18 characters long. */
+function normaliseValue(value: unknown): string {
+  return String(value).toLowerCase();
+}
+
+const RECORD_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+function matchesAny(value: unknown, wanted: ReadonlySet<string>): boolean {
+  if (value === null || value === undefined) return false;
+  if (wanted.has(normaliseValue(value))) return true;
+  const text = String(value);
+  if (!RECORD_ID.test(text)) return false;
+  for (const w of wanted) if (w.length === 15 && text.slice(0, 15).toLowerCase() === w) return true;
+  return false;
+}
+
+function uniqueValues(values: readonly (string | number)[]): (string | number)[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const k = typeof v === 'string' ? v.toLowerCase() : `#${v}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** A row as this caller asked for it: its fields (and their parent paths) and its child relationships. */
+function project(row: SfRecord, request: SfFindRequest): SfRecord {
+  return pick(
+    row,
+    request.fields,
+    (request.children ?? []).map((c) => c.relationship),
+  );
+}
+
+function pick(row: SfRecord, fields: readonly string[], children: readonly string[]): SfRecord {
+  const keep = new Set(['Id', ...fields.map((f) => f.split('.')[0]!), ...children]);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) if (keep.has(k)) out[k] = v;
+  return out as SfRecord;
+}
