@@ -2,19 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import type { Auth0TenantConfig, SalesforceOrgConfig } from '../config/index.js';
 import { createAuth0UserSource } from '../connectors/auth0/index.js';
-import { createBulkIngest } from '../connectors/salesforce/bulk-ingest.js';
 import { salesforceAuthFromConfig } from '../server/salesforce-auth.js';
 import { createSalesforceConnector } from '../connectors/salesforce/index.js';
 import { ConfigError, toConcordError } from '../core/errors.js';
 import { maskText } from '../core/mask.js';
 import { createAuth0RateGovernor } from '../pipeline/auth0-rate-governor.js';
-import {
-  createBackfillState,
-  progressLine,
-  runBackfill,
-  signupRowMapper,
-  summaryLines,
-} from '../pipeline/backfill/index.js';
 import { createSalesforceBudget, governSalesforce } from '../pipeline/salesforce-governor.js';
 import type { SignupToLeadParams } from '../templates/signup-to-lead/params.js';
 import { CONFIG_OPTION, withStore } from './shared.js';
@@ -68,6 +60,10 @@ export function registerBackfillCommand(program: Command) {
     .option('--poll-ms <ms>', 'first wait between job status reads', '200')
     .action((flags: BackfillFlags) =>
       withStore(flags.config, async (db, loaded) => {
+        // Loaded on use, like every command's own machinery that `concord start` does not need (see main.ts).
+        const { createBulkIngest } = await import('../connectors/salesforce/bulk-ingest.js');
+        const { createBackfillState, progressLine, runBackfill, signupRowMapper, summaryLines } =
+          await import('../pipeline/backfill/index.js');
         const pipeline = loaded.pipelines.find((p) => p.name === flags.pipeline);
         if (!pipeline) throw new ConfigError(`no pipeline named "${flags.pipeline}" in ${flags.config}`);
         if (pipeline.template !== 'signup-to-lead')

@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { createAuth0Emulator } from '../emulators/auth0/index.js';
-import { createSalesforceEmulator } from '../emulators/salesforce/index.js';
 import { onShutdown } from './shared.js';
 
 const salesforceSeedSchema = z
@@ -40,6 +38,7 @@ export function registerEmulateCommands(program: Command) {
     .option('--query-batch-size <n>', 'records per query page (to exercise paging)')
     .action(async (opts: { port: string; host: string; seed?: string; queryBatchSize?: string }) => {
       const seed = readSeed(opts.seed, salesforceSeedSchema);
+      const { createSalesforceEmulator } = await import('../emulators/salesforce/index.js');
       const emulator = createSalesforceEmulator({
         queryBatchSize: opts.queryBatchSize ? Number(opts.queryBatchSize) : undefined,
       });
@@ -89,6 +88,7 @@ export function registerEmulateCommands(program: Command) {
         if (!['JSONARRAY', 'JSONLINES', 'JSONOBJECT'].includes(format)) {
           throw new Error('--log-stream-format is JSONARRAY, JSONLINES or JSONOBJECT');
         }
+        const { createAuth0Emulator } = await import('../emulators/auth0/index.js');
         const emulator = createAuth0Emulator({ tenant: opts.tenant });
         for (const role of seed?.roles ?? []) emulator.admin.createRole(role.name, role.description);
         for (const user of seed?.users ?? []) emulator.admin.seedUser(user);

@@ -8,6 +8,11 @@ import { registerOpsCommands } from './ops-commands.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerStartCommand } from './start-command.js';
 
+/**
+ * Every command is registered here (so `--help` lists them all), but what only some commands need — the
+ * emulators, the sandbox, backfill and replay machinery — each command imports when it runs: `concord start`
+ * is a long-lived process and should not keep that code in memory.
+ */
 const program = new Command()
   .name('concord')
   .description('Keeps Auth0 and Salesforce in agreement.')

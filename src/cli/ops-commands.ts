@@ -13,22 +13,38 @@ import {
   replayJob,
   resolveQuarantine,
 } from '../store/index.js';
-import { dryRunReplay } from '../pipeline/dry-run-replay.js';
 import { createLogger, createService } from '../server/service.js';
 import { CONFIG_OPTION, withStore } from './shared.js';
+import { fetchBudgets, formatBudgets, serviceUrlFromConfig } from './status-budgets.js';
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 
 export function registerOpsCommands(program: Command) {
   program
     .command('status')
-    .description('jobs by state and outcome')
+    .description('jobs by state and outcome; API budget use, asked of the running service')
     .option(...CONFIG_OPTION)
-    .action((opts: { config: string }) =>
-      withStore(opts.config, async (db) => {
+    .option(
+      '--url <base>',
+      'the running service, e.g. http://concord.internal:8080 (default: from the config)',
+    )
+    .action((opts: { config: string; url?: string }) =>
+      withStore(opts.config, async (db, loaded) => {
         const counts = await jobCounts(db);
         if (counts.length === 0) print('no events yet');
         for (const c of counts) print(`${c.state.padEnd(8)} ${(c.outcome ?? '-').padEnd(14)} ${c.count}`);
+        const { server } = loaded.config;
+        const answer = await fetchBudgets({
+          url: opts.url ?? serviceUrlFromConfig(server),
+          adminToken: server.adminToken,
+        });
+        print();
+        if (!answer.ok) {
+          print(answer.line);
+          return;
+        }
+        print(`budgets (from ${answer.url}):`);
+        for (const line of formatBudgets(answer.budgets, Date.now())) print(`  ${line}`);
       }),
     );
 
@@ -87,6 +103,7 @@ export function registerOpsCommands(program: Command) {
       withStore(opts.config, async (db, loaded) => {
         if (opts.dryRun) {
           const service = await createService({ loaded, logger: createLogger('warn') });
+          const { dryRunReplay } = await import('../pipeline/dry-run-replay.js');
           const result = await dryRunReplay(
             db,
             new Map(service.pipelines.map((p) => [p.name, p])),

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runSandbox } from '../sandbox/run-sandbox.js';
 import { onShutdown } from './shared.js';
 
 export function registerSandboxCommand(program: Command) {
@@ -25,6 +24,8 @@ export function registerSandboxCommand(program: Command) {
         every: string;
         seed: string;
       }) => {
+        // Loaded on use: the emulators and seeding are not part of `concord start` (see main.ts).
+        const { runSandbox } = await import('../sandbox/run-sandbox.js');
         const sandbox = await runSandbox({
           dir: opts.dir,
           port: Number(opts.port),

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
-import pg from 'pg';
 import { type MigrationDialect, migrateToLatest } from './migrations/index.js';
 import type { Database } from './schema.js';
 
@@ -38,9 +37,6 @@ export async function durably<T>(db: Db, work: (trx: Transaction<Database>) => P
   });
 }
 
-// int8 (ids, epoch milliseconds) as numbers: every value Concord stores fits in 2^53.
-pg.types.setTypeParser(20, (value) => Number(value));
-
 /** Opens the database and applies pending migrations. */
 export async function openDatabase(options: StoreOptions): Promise<Db> {
   if (options.driver === 'sqlite') {
@@ -57,6 +53,10 @@ export async function openDatabase(options: StoreOptions): Promise<Db> {
     await migrateToLatest(kysely as Kysely<unknown>, 'sqlite');
     return { kysely, dialect: 'sqlite', sqlite: database, close: () => kysely.destroy() };
   }
+  // Loaded only for PostgreSQL: an SQLite service need not carry the driver in memory.
+  const { default: pg } = await import('pg');
+  // int8 (ids, epoch milliseconds) as numbers: every value Concord stores fits in 2^53.
+  pg.types.setTypeParser(20, (value: string) => Number(value));
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   await migrateToLatest(kysely as Kysely<unknown>, 'postgres');
