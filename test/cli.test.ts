@@ -137,3 +137,76 @@ test('concord emulate auth0 simulates activity and delivers it to a log stream',
     receiver.close();
   }
 });
+
+test('concord status asks the running service for its budgets', async () => {
+  const { ORG, TENANT, startHarness } = await import('./support/harness.js');
+  const h = await startHarness();
+  try {
+    h.auth0.admin.signup({ email: 'status@example.com', family_name: 'Status' });
+    assert.equal((await h.post(JSON.stringify([h.lastLog('ss')]))).status, 200);
+    await h.settled();
+    // The service's own config, listening on all interfaces: the CLI asks it on loopback.
+    const port = Number(new URL(h.url).port);
+    const file = join(dir, 'running.yaml');
+    writeFileSync(
+      file,
+      JSON.stringify({ ...h.config, server: { ...h.config.server, host: '0.0.0.0', port } }),
+    );
+    const result = await concord('status', '--config', file);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^done\s+applied\s+1$/m);
+    assert.match(result.stdout, new RegExp(`budgets \\(from http://127\\.0\\.0\\.1:${port}\\)`));
+    assert.match(
+      result.stdout,
+      new RegExp(
+        `salesforce ${ORG}: \\d+/\\d+ API calls used \\(allowed \\d+\\), not paused, batching: [1-9]\\d* write calls? for 1 record`,
+      ),
+    );
+    assert.match(
+      result.stdout,
+      new RegExp(`auth0 ${TENANT}: \\d+ requests? sent, \\d+ may go now, not blocked`),
+    );
+
+    // The config says port 0 (chosen at start): --url says where the service is.
+    const elsewhere = join(dir, 'elsewhere.yaml');
+    writeFileSync(elsewhere, JSON.stringify(h.config));
+    const pointed = await concord('status', '--config', elsewhere, '--url', `${h.url}/`);
+    assert.equal(pointed.code, 0, pointed.stderr);
+    assert.match(pointed.stdout, new RegExp(`salesforce ${ORG}: \\d+/\\d+ API calls used`));
+  } finally {
+    await h.close();
+  }
+});
+
+test('concord status without a running service: job counts, one line on budgets, exit 0', async () => {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const file = join(dir, 'stopped.yaml');
+  writeFileSync(
+    file,
+    [
+      'server:',
+      '  host: 127.0.0.1',
+      `  port: ${port}`,
+      '  adminToken: stopped-admin-token-0123456789',
+      'store:',
+      '  driver: sqlite',
+      `  path: ${join(dir, 'stopped.db')}`,
+      '',
+    ].join('\n'),
+  );
+  const result = await concord('status', '--config', file);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /^no events yet$/m);
+  const budgetLines = result.stdout.split('\n').filter((l) => l.startsWith('budgets'));
+  assert.equal(budgetLines.length, 1, result.stdout);
+  assert.match(
+    budgetLines[0]!,
+    new RegExp(
+      `only known to a running Concord service.*none answered at http://127\\.0\\.0\\.1:${port}.*concord start.*--url`,
+    ),
+  );
+});

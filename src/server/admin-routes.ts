@@ -1,4 +1,4 @@
-import type { Hono } from 'hono';
+import type { Hono, MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { Resolution } from '../core/template.js';
 import {
@@ -20,21 +20,26 @@ const resolutionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('create') }),
 ]);
 
-/** `/admin/*`: outcomes, quarantine and replay, behind `server.adminToken` (Bearer). */
-export function mountAdminRoutes(
-  app: Hono,
-  options: { db: Db; adminToken: string; now: () => number; onRequeued: () => void; budgets?: () => unknown },
-) {
-  const { db } = options;
-  app.use('/admin/*', async (c, next) => {
-    if (!secretsEqual(c.req.header('authorization'), `Bearer ${options.adminToken}`)) {
+/** Middleware: 401 unless the request carries `Authorization: Bearer <server.adminToken>`. */
+export function requireAdminToken(adminToken: string): MiddlewareHandler {
+  return async (c, next) => {
+    if (!secretsEqual(c.req.header('authorization'), `Bearer ${adminToken}`)) {
       return c.json(
         { error: 'unauthorized', message: 'send Authorization: Bearer <server.adminToken>' },
         401,
       );
     }
     return next();
-  });
+  };
+}
+
+/** `/admin/*`: outcomes, quarantine and replay, behind `server.adminToken` (Bearer). */
+export function mountAdminRoutes(
+  app: Hono,
+  options: { db: Db; adminToken: string; now: () => number; onRequeued: () => void; budgets?: () => unknown },
+) {
+  const { db } = options;
+  app.use('/admin/*', requireAdminToken(options.adminToken));
 
   app.get('/admin/status', async (c) => c.json({ jobs: await jobCounts(db), budgets: options.budgets?.() }));
 

@@ -4,6 +4,7 @@ import type { Db } from '../store/index.js';
 import { mountAdminRoutes } from './admin-routes.js';
 import { mountAuth0EventHook } from './auth0-event-hook.js';
 import { mountAuth0LogHook } from './auth0-log-hook.js';
+import { type Budgets, mountMetricsRoute } from './metrics.js';
 
 export interface HttpAppOptions {
   db: Db;
@@ -15,11 +16,11 @@ export interface HttpAppOptions {
   isReady: () => boolean;
   onCommitted: (tenant: string, count: number) => void;
   logger: Logger;
-  /** API budget use, shown by `/admin/status`. */
-  budgets?: () => unknown;
+  /** API budget use, shown by `/admin/status` and `/metrics`. */
+  budgets?: () => Budgets;
 }
 
-/** The service's HTTP surface: webhooks, health, and (with a token) the admin API. */
+/** The service's HTTP surface: webhooks, health, and (with a token) the admin API and `/metrics`. */
 export function createHttpApp(options: HttpAppOptions): Hono {
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
@@ -36,6 +37,7 @@ export function createHttpApp(options: HttpAppOptions): Hono {
       budgets: options.budgets,
       onRequeued: () => options.onCommitted('', 0),
     });
+    mountMetricsRoute(app, { db: options.db, adminToken: options.adminToken, budgets: options.budgets });
   }
   app.notFound((c) =>
     c.json({ error: 'not_found', message: `${c.req.method} ${c.req.path} is not a Concord endpoint` }, 404),
