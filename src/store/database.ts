@@ -45,7 +45,7 @@ export async function openDatabase(options: StoreOptions): Promise<Db> {
     database.pragma('journal_mode = WAL');
     // Job bookkeeping commits without an fsync (WAL + NORMAL survives a process crash; after a power cut the
     // last few job updates may roll back and those jobs simply run again, idempotently). Inbox commits, which
-    // a webhook's 2xx promises, are made with FULL: see `durably`.
+    // a webhook's 2xx promises, are made with FULL: see `durably` and `commitInboxGroup`.
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
