@@ -35,7 +35,7 @@ const STEADY_EVENTS_PER_SECOND = 100;
 const STEADY_DURATION_MS = Number(process.env.CONCORD_BENCH_STEADY_MS ?? 30_000);
 const STEADY_SETTLE_MS = 120_000;
 const INGEST_POSTERS = 4;
-const WORKER_CONCURRENCY = 8;
+const WORKER_CONCURRENCY = 200; // the default
 const SEED_USERS = 2_000;
 const SEED_ACCOUNTS = 200;
 const TENANT = 'acme';
@@ -168,7 +168,7 @@ function concordConfig(emulators: Emulators, dbPath: string, withPipelines: bool
     server: { host: '127.0.0.1', port: 0, adminToken: 'bench-admin-token-0123456789' },
     store: { driver: 'sqlite', path: dbPath },
     logging: { level: 'info' }, // the default level; stdout goes to /dev/null
-    // The sandbox's worker settings, with more jobs in flight (they mostly wait on HTTP).
+    // The sandbox's worker settings, with the default number of jobs in flight.
     worker: {
       concurrency: WORKER_CONCURRENCY,
       pollIntervalMs: 200,

@@ -58,6 +58,8 @@ export interface SfFindRequest {
   fields: readonly string[];
   /** Conditions joined by AND. */
   where: readonly SfCondition[];
+  /** When given, at least one of these must hold too: `where AND (anyOf[0] OR anyOf[1] …)`. */
+  anyOf?: readonly SfCondition[];
   orderBy?: string;
   limit?: number;
   /** Child subqueries, selected after `fields`. */

@@ -220,7 +220,11 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
     // Waiting for an API budget or a rate limit is not a failure of the job: it never runs out of attempts.
     const waiting = error.code === 'rate_limited';
     if (error.retryable && (waiting || job.attempts < deps.maxAttempts)) {
-      const delayMs = backoffDelay(job.attempts, deps.backoff, error.retryAfterMs);
+      // Retries fall due on a grid (the initial backoff, at most a second), so retries that would have trickled
+      // back one by one start together and share their Salesforce batches.
+      const grid = Math.min(1000, deps.backoff.initialMs);
+      const due = deps.now() + backoffDelay(job.attempts, deps.backoff, error.retryAfterMs);
+      const delayMs = Math.ceil(due / grid) * grid - deps.now();
       await retryJob(
         db.kysely,
         job.id,

@@ -9,15 +9,17 @@
  *   (≤ 5 Collections subrequests each), and groups not yet due ride along in the free places.
  *   Records succeed or fail one by one (`allOrNone: false`), so a failure sends only its own job to retry.
  * - **Reads** leave once no other read joined them for `readLingerMs` (at most ten times that after the
- *   first), so a wave of jobs that reach the same lookup a few milliseconds apart shares it: `find` requests of the same shape that differ in one `=`/`IN`
- *   condition become one `IN` query, and `retrieve` calls for one object one call; each caller gets back the
- *   rows of its own values, with its own fields, in the query's order, up to its own LIMIT.
+ *   first), or when every job in flight waits for a batch. `find` requests on one object that differ only in
+ *   one `=`/`IN` condition become one query (`a IN (…)`, or `(a IN (…) OR b IN (…))` when the callers key on
+ *   different fields), and `retrieve` calls for one object one call. Each caller gets back the rows of its
+ *   own values, with its own fields, in the query's order, up to its own LIMIT.
  */
 import { ConcordError } from '../core/errors.js';
 import {
   type CollectionWrite,
   MAX_COMPOSITE_COLLECTIONS,
   type SalesforcePort,
+  type SfCondition,
   type SfFields,
   type SfFindRequest,
   type SfRecord,
@@ -238,12 +240,13 @@ export function batchSalesforce<T extends SalesforcePort>(
 
   interface FindCaller extends Settle<SfRecord[]> {
     request: SfFindRequest;
+    field: string;
     values: readonly (string | number)[];
   }
   interface FindGroup {
     base: SfFindRequest;
-    keyField: string;
-    keyIndex: number;
+    /** The conditions besides the key condition, the same for every caller. */
+    rest: readonly SfCondition[];
     callers: FindCaller[];
     valueBytes: number;
     timer: QuietTimer;
@@ -256,31 +259,27 @@ export function batchSalesforce<T extends SalesforcePort>(
       stats.readCalls += 1;
       return port.find(request);
     }
-    const { index, values } = key;
-    const rest = request.where.filter((_, i) => i !== index);
-    const shape = JSON.stringify([
-      request.object,
-      key.field,
-      rest,
-      request.orderBy ?? '',
-      request.children ?? [],
-    ]);
+    const rest = request.where.filter((_, i) => i !== key.index);
+    // Lookups on one object that differ only in their key condition (even its field) share one query.
+    const shape = JSON.stringify([request.object, rest, request.orderBy ?? '', request.children ?? []]);
     return new Promise((resolve, reject) => {
       let group = finds.get(shape);
       if (!group) {
         group = {
           base: request,
-          keyField: key.field,
-          keyIndex: index,
+          rest,
           callers: [],
           valueBytes: 0,
           timer: quietTimer(() => flushFind(shape), options.readLingerMs, patient),
         };
         finds.set(shape, group);
       } else group.timer.touch();
-      group.callers.push({ request, values, resolve, reject });
+      group.callers.push({ request, field: key.field, values: key.values, resolve, reject });
       deck?.waiting(1);
-      group.valueBytes += values.reduce<number>((n, v) => n + encodeURIComponent(String(v)).length + 12, 0);
+      group.valueBytes += key.values.reduce<number>(
+        (n, v) => n + encodeURIComponent(String(v)).length + 12,
+        key.field.length + 12,
+      );
       if (group.valueBytes >= MAX_QUERY_VALUE_BYTES) flushFind(shape);
     });
   }
@@ -297,18 +296,24 @@ export function batchSalesforce<T extends SalesforcePort>(
       stats.readCalls += 1;
       return port.find(only!.request).then(only!.resolve, only!.reject);
     }
-    const values = uniqueValues(callers.flatMap((c) => c.values));
+    const byField = new Map<string, (string | number)[]>();
+    for (const c of callers) byField.set(c.field, [...(byField.get(c.field) ?? []), ...c.values]);
+    const keys: SfCondition[] = [...byField].map(([field, values]) => ({
+      field,
+      op: 'in',
+      values: uniqueValues(values),
+    }));
     const limits = callers.map((c) => c.request.limit);
     const limit = limits.every((l) => l !== undefined)
       ? limits.reduce<number>((n, l) => n + (l ?? 0), 0)
       : undefined;
-    const { limit: _own, ...base } = group.base;
+    const { limit: _own, anyOf: _none, ...base } = group.base;
     const merged: SfFindRequest = {
       ...base,
-      fields: [...new Set(callers.flatMap((c) => c.request.fields))],
-      where: base.where.map((c, i) =>
-        i === group.keyIndex ? { field: group.keyField, op: 'in' as const, values } : c,
-      ),
+      // every key field is read, so each row can be given back to the callers that asked for it
+      fields: [...new Set([...callers.flatMap((c) => c.request.fields), ...byField.keys()])],
+      where: keys.length === 1 ? [...group.rest, ...keys] : group.rest,
+      ...(keys.length > 1 ? { anyOf: keys } : {}),
       ...(limit === undefined ? {} : { limit }),
     };
     stats.readCalls += 1;
@@ -325,7 +330,7 @@ export function batchSalesforce<T extends SalesforcePort>(
     }
     for (const caller of callers) {
       const wanted = new Set(caller.values.map(normaliseValue));
-      const mine = rows.filter((row) => matchesAny(row[group.keyField], wanted));
+      const mine = rows.filter((row) => matchesAny(row[caller.field], wanted));
       const limited = caller.request.limit === undefined ? mine : mine.slice(0, caller.request.limit);
       caller.resolve(limited.map((row) => project(row, caller.request)));
     }
@@ -457,6 +462,7 @@ function missingResult(): SfWriteResult {
 function keyCondition(
   request: SfFindRequest,
 ): { index: number; field: string; values: readonly (string | number)[] } | undefined {
+  if (request.anyOf && request.anyOf.length > 0) return undefined;
   for (const [index, c] of request.where.entries()) {
     if (c.field.includes('.')) continue;
     if (c.op === 'in' && c.values.length > 0) return { index, field: c.field, values: c.values };

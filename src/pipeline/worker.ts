@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { claimJobs, type Db, releaseRunningJobs } from '../store/index.js';
+import { claimJobs, type Db, type JobRow, releaseRunningJobs } from '../store/index.js';
 import type { BackoffOptions } from './backoff.js';
 import type { FlightDeck } from './flight-deck.js';
 import { type RoutablePipeline, routeBatch } from './router.js';
@@ -100,34 +100,41 @@ export function createWorker(options: WorkerOptions) {
    */
   async function dispatchLoop() {
     const inFlight = new Set<Promise<void>>();
-    const wave = Math.max(1, Math.floor(Math.min(options.concurrency, CLAIM_BATCH) / 2));
+    const wave = Math.max(1, Math.floor(options.concurrency / 2));
+    const start = (job: JobRow) => {
+      options.deck?.jobStarted();
+      const run: Promise<void> = runJob(job, {
+        db,
+        pipelines: byName,
+        now: options.now,
+        maxAttempts: options.maxAttempts,
+        backoff: options.backoff,
+        ...report,
+      })
+        .catch((error: unknown) => logger.error({ err: error, job: job.id }, 'job failed unexpectedly'))
+        .finally(() => {
+          inFlight.delete(run);
+          options.deck?.jobFinished();
+          notify();
+        });
+      inFlight.add(run);
+    };
     while (running) {
       const seen = generation;
-      const room = options.concurrency - inFlight.size;
       let claimed = 0;
-      // Claim in waves (at least half the places at once, unless nothing runs): a wave's jobs reach each
-      // lookup and write together, so they share calls; claiming one job per finished job would spread them.
-      if (room > 0 && (room >= wave || inFlight.size === 0)) {
+      // Claim in waves (at least half the places at once, unless nothing runs), filling every free place: a
+      // wave's jobs reach each lookup and write together, so they share calls; claiming one job per finished
+      // job would spread them out.
+      let room = options.concurrency - inFlight.size;
+      if (room >= wave || inFlight.size === 0) {
         try {
-          const jobs = await claimJobs(db, options.now(), options.leaseMs, Math.min(room, CLAIM_BATCH));
-          claimed = jobs.length;
-          for (const job of jobs) {
-            options.deck?.jobStarted();
-            const run: Promise<void> = runJob(job, {
-              db,
-              pipelines: byName,
-              now: options.now,
-              maxAttempts: options.maxAttempts,
-              backoff: options.backoff,
-              ...report,
-            })
-              .catch((error: unknown) => logger.error({ err: error, job: job.id }, 'job failed unexpectedly'))
-              .finally(() => {
-                inFlight.delete(run);
-                options.deck?.jobFinished();
-                notify();
-              });
-            inFlight.add(run);
+          while (room > 0) {
+            const asked = Math.min(room, CLAIM_BATCH);
+            const jobs = await claimJobs(db, options.now(), options.leaseMs, asked);
+            claimed += jobs.length;
+            for (const job of jobs) start(job);
+            room = options.concurrency - inFlight.size;
+            if (jobs.length < asked) break;
           }
         } catch (error) {
           logger.error({ err: error }, 'claiming jobs failed; will try again');

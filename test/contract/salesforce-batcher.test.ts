@@ -134,6 +134,48 @@ describe('Salesforce outbox batcher', () => {
     });
   });
 
+  test('lookups on one object keyed on different fields share one query', async (t) => {
+    const { sf, admin, calls } = await batched(t);
+    const [accountId] = admin.seed('Account', [{ Name: 'Acme' }]);
+    admin.seed('Contact', [
+      { LastName: 'ByEmail', Email: 'e@example.com' },
+      { LastName: 'ByKey', Auth0_User_Id__c: 'auth0|k' },
+      { LastName: 'ByAccount', AccountId: accountId },
+    ]);
+    const [byEmail, byKey, byAccount] = await Promise.all([
+      sf.find({
+        object: 'Contact',
+        fields: ['Id', 'LastName'],
+        where: [{ field: 'Email', op: '=', value: 'E@example.com' }],
+      }),
+      sf.find({
+        object: 'Contact',
+        fields: ['Id', 'LastName'],
+        where: [{ field: 'Auth0_User_Id__c', op: 'in', values: ['auth0|k', 'auth0|other'] }],
+      }),
+      sf.find({
+        object: 'Contact',
+        fields: ['Id'],
+        where: [{ field: 'AccountId', op: '=', value: accountId! }],
+      }),
+    ]);
+    assert.equal(calls().length, 1);
+    assert.deepEqual(
+      byEmail?.map((r) => r['LastName']),
+      ['ByEmail'],
+    );
+    assert.deepEqual(
+      byKey?.map((r) => r['LastName']),
+      ['ByKey'],
+    );
+    assert.equal(byAccount?.length, 1);
+    assert.deepEqual(
+      Object.keys(byAccount![0]!),
+      ['Id'],
+      'the key field read for the split is not handed out',
+    );
+  });
+
   test('record reads by id for one object become one call', async (t) => {
     const { sf, admin, calls } = await batched(t);
     const ids = admin.seed(

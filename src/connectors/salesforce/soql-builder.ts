@@ -52,7 +52,12 @@ export function buildSoql(request: SfFindRequest): string {
   );
   const select = [...request.fields.map(identifier), ...children].join(', ');
   let soql = `SELECT ${select} FROM ${identifier(request.object)}`;
-  if (request.where.length > 0) soql += ` WHERE ${request.where.map(condition).join(' AND ')}`;
+  const all = request.where.map(condition);
+  if (request.anyOf && request.anyOf.length > 0) {
+    const either = request.anyOf.map(condition);
+    all.push(either.length === 1 ? either[0]! : `(${either.join(' OR ')})`);
+  }
+  if (all.length > 0) soql += ` WHERE ${all.join(' AND ')}`;
   if (request.orderBy) {
     if (!ORDER_BY.test(request.orderBy.trim()))
       throw new TypeError(`not a SOQL ORDER BY: ${request.orderBy}`);
