@@ -1,3 +1,4 @@
+import type SQLite from 'better-sqlite3';
 import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { Db } from './database.js';
 import type { Database, JobState, JobsTable, Outcome } from './schema.js';
@@ -52,12 +53,18 @@ function toJob(r: Selectable<JobsTable>): JobRow {
   };
 }
 
+type Routed = readonly { inboxId: number; jobs: NewJob[] }[];
+
 /** Creates the jobs for routed inbox rows and marks the rows routed, atomically. Idempotent. */
-export async function routeInbox(
-  db: Db,
-  routed: readonly { inboxId: number; jobs: NewJob[] }[],
-  now: number,
-) {
+export async function routeInbox(db: Db, routed: Routed, now: number) {
+  // On SQLite, prepared statements run synchronously in one transaction: building and compiling a large
+  // multi-row INSERT with Kysely cost more CPU than the writes themselves. Holding Kysely's one connection
+  // keeps any Kysely transaction from being open around ours (see `commitInboxGroup`).
+  const sqlite = db.sqlite;
+  if (sqlite && !db.kysely.isTransaction) {
+    await db.kysely.connection().execute(async () => routeOnSqlite(sqlite, routed, now));
+    return;
+  }
   await db.kysely.transaction().execute(async (trx) => {
     const values = routed.flatMap((r) =>
       r.jobs.map((j) => ({
@@ -94,6 +101,52 @@ export async function routeInbox(
         .execute();
     }
   });
+}
+
+interface RouteStatements {
+  insertJob: SQLite.Statement;
+  markRouted: SQLite.Statement;
+  route: SQLite.Transaction<(routed: Routed, now: number) => void>;
+}
+
+const routeStatements = new WeakMap<SQLite.Database, RouteStatements>();
+
+/** The same rows and values as the Kysely path: a job already created for (inbox row, pipeline, event) stays. */
+function routeOnSqlite(sqlite: SQLite.Database, routed: Routed, now: number) {
+  if (routed.length === 0) return;
+  let statements = routeStatements.get(sqlite);
+  if (!statements) {
+    const insertJob = sqlite.prepare(
+      `INSERT INTO jobs (inbox_id, pipeline, event_index, subject, event, state, attempts, run_after,
+         lease_until, outcome, reason, last_error, resolution, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?, NULL, ?, ?, NULL, NULL, ?, ?)
+       ON CONFLICT (inbox_id, pipeline, event_index) DO NOTHING`,
+    );
+    const markRouted = sqlite.prepare('UPDATE inbox SET routed_at = ? WHERE id = ?');
+    const route = sqlite.transaction((rows: Routed, at: number) => {
+      for (const r of rows) {
+        for (const j of r.jobs) {
+          insertJob.run(
+            j.inboxId,
+            j.pipeline,
+            j.eventIndex,
+            j.subject,
+            j.event,
+            j.outcome ? 'done' : 'queued',
+            at,
+            j.outcome?.outcome ?? null,
+            j.outcome?.reason ?? null,
+            at,
+            at,
+          );
+        }
+      }
+      for (const r of rows) markRouted.run(at, r.inboxId);
+    });
+    statements = { insertJob, markRouted, route };
+    routeStatements.set(sqlite, statements);
+  }
+  statements.route.immediate(routed, now);
 }
 
 /**
