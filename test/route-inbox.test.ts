@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   type Db,
   insertInbox,
@@ -10,22 +10,14 @@ import {
   type StoreOptions,
   unroutedInbox,
 } from '../src/store/index.js';
-import { DIALECTS, freshDatabase } from './support/databases.js';
+import { DIALECTS, useFreshStore } from './support/databases.js';
 
 for (const dialect of DIALECTS) {
   describe(`routeInbox on ${dialect.name}`, { skip: dialect.skip }, () => {
     let db: Db;
     let options: StoreOptions;
-    let cleanup: () => Promise<void>;
-    before(async () => {
-      const fresh = await freshDatabase(dialect.name);
-      cleanup = fresh.cleanup;
-      options = fresh.options;
-      db = await openDatabase(options);
-    });
-    after(async () => {
-      await db?.close();
-      await cleanup?.();
+    useFreshStore(dialect.name, (store) => {
+      ({ db, options } = store);
     });
 
     const input = (sourceId: string) => ({

@@ -284,13 +284,23 @@ export function batchSalesforce<T extends SalesforcePort>(
     });
   }
 
-  async function flushFind(shape: string) {
-    const group = finds.get(shape);
-    if (!group) return;
-    finds.delete(shape);
+  /** Takes a pending read batch out to send it: its callers stop waiting for it to leave. */
+  function takeReads<G extends { timer: QuietTimer; callers: unknown[] }>(
+    pending: Map<string, G>,
+    key: string,
+  ): G | undefined {
+    const group = pending.get(key);
+    if (!group) return undefined;
+    pending.delete(key);
     group.timer.cancel();
+    deck?.waiting(-group.callers.length);
+    return group;
+  }
+
+  async function flushFind(shape: string) {
+    const group = takeReads(finds, shape);
+    if (!group) return;
     const { callers } = group;
-    deck?.waiting(-callers.length);
     if (callers.length === 1) {
       const [only] = callers;
       stats.readCalls += 1;
@@ -362,12 +372,9 @@ export function batchSalesforce<T extends SalesforcePort>(
   }
 
   async function flushRetrieve(object: string) {
-    const group = retrieves.get(object);
+    const group = takeReads(retrieves, object);
     if (!group) return;
-    retrieves.delete(object);
-    group.timer.cancel();
     const { callers } = group;
-    deck?.waiting(-callers.length);
     const ids = [...group.ids];
     const fields = [...new Set(callers.flatMap((c) => c.fields))];
     stats.readCalls += 1;

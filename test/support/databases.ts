@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
-import type { StoreOptions } from '../../src/store/index.js';
+import { type Db, openDatabase, type StoreOptions } from '../../src/store/index.js';
 
 export interface TestDialect {
   name: 'sqlite' | 'postgres';
@@ -52,4 +53,26 @@ export async function freshDatabase(
       await client.end();
     },
   };
+}
+
+/**
+ * For a suite: opens a brand-new store of this dialect before its tests (handing it to `use`) and closes and
+ * throws it away after them.
+ */
+export function useFreshStore(
+  dialect: TestDialect['name'],
+  use: (store: { db: Db; options: StoreOptions }) => void,
+) {
+  let db: Db | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  before(async () => {
+    const fresh = await freshDatabase(dialect);
+    cleanup = fresh.cleanup;
+    db = await openDatabase(fresh.options);
+    use({ db, options: fresh.options });
+  });
+  after(async () => {
+    await db?.close();
+    await cleanup?.();
+  });
 }

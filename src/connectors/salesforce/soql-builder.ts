@@ -89,7 +89,7 @@ export function splitForUrl(request: SfFindRequest, maxBytes = MAX_QUERY_URL_BYT
     if (longest < 0 || (current?.op === 'in' && c.values.length > current.values.length)) longest = i;
   });
   const target = request.where[longest];
-  if (!target || target.op !== 'in' || target.values.length < 2) {
+  if (target?.op !== 'in' || target.values.length < 2) {
     throw new TypeError(`SOQL query too long for one request (${size(request)} bytes encoded)`);
   }
   if (request.limit !== undefined) throw new TypeError('cannot split a SOQL query that has a LIMIT');
