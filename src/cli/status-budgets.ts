@@ -1,4 +1,4 @@
-import type { LoadedConfig } from '../config/index.js';
+import { configuredPort, type LoadedConfig } from '../config/index.js';
 import type { Budgets } from '../server/metrics.js';
 
 /** How long `concord status` waits for the running service before saying it could not reach it. */
@@ -9,7 +9,7 @@ const TIMEOUT_MS = 3_000;
  * host (`0.0.0.0`, `::`) is reached on loopback. Undefined when the port is 0 (chosen at start).
  */
 export function serviceUrlFromConfig(server: LoadedConfig['config']['server']): string | undefined {
-  const port = Number(process.env.PORT ?? server.port);
+  const port = configuredPort(server);
   if (!Number.isInteger(port) || port <= 0) return undefined;
   const host =
     server.host === '0.0.0.0' || server.host === '::' || server.host === ''

@@ -1,6 +1,6 @@
 import { serve } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
-import type { LoadedConfig } from '../config/index.js';
+import { configuredPort, type LoadedConfig } from '../config/index.js';
 import { createAuth0Connector } from '../connectors/auth0/index.js';
 import {
   createSalesforceChangeFeed,
@@ -257,7 +257,7 @@ export async function createService(options: ServiceOptions) {
         },
         logger,
       });
-      const port = listen.port ?? Number(process.env.PORT ?? config.server.port);
+      const port = listen.port ?? configuredPort(config.server);
       const host = listen.host ?? config.server.host;
       await new Promise<void>((resolve, reject) => {
         server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
