@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   claimJob,
+  claimJobs,
   type Db,
   type StoreOptions,
   findLink,
@@ -90,6 +91,68 @@ for (const dialect of DIALECTS) {
       await finishJob(db.kysely, first!.id, 'applied', 'ok', 501);
       const next = await claimJob(db, 502, 1000);
       assert.equal(next?.inboxId, byId.get('b'));
+    });
+
+    test('a pipeline that runs after another waits for its earlier jobs on the same subject, only those', async () => {
+      await db.kysely
+        .updateTable('jobs')
+        .set({ state: 'done', outcome: 'applied' })
+        .where('state', 'in', ['queued', 'running'])
+        .execute();
+      await insertInbox(db, ['o1', 'o2', 'o3', 'o4', 'o5'].map(row), 700);
+      const rows = await unroutedInbox(db, 100);
+      const byId = new Map(rows.map((r) => [r.sourceId, r.id]));
+      const job = (sourceId: string, pipeline: string, subject: string) => ({
+        inboxId: byId.get(sourceId)!,
+        jobs: [{ inboxId: byId.get(sourceId)!, pipeline, eventIndex: 0, subject, event: '{}' }],
+      });
+      await routeInbox(
+        db,
+        [
+          job('o1', 'signups', 'user:9'),
+          job('o2', 'activity', 'user:9'),
+          job('o3', 'activity', 'user:8'),
+          job('o4', 'signups-eu', 'user:7'),
+          job('o5', 'activity', 'user:7'),
+        ],
+        701,
+      );
+      const order = new Map([['activity', ['signups']]]);
+      const label = (j: { pipeline: string; subject: string }) => `${j.pipeline} ${j.subject}`;
+      const wave = await claimJobs(db, 702, 1000, 10, order);
+      assert.deepEqual(wave.map(label), [
+        'signups user:9',
+        'activity user:8',
+        'signups-eu user:7',
+        'activity user:7',
+      ]);
+      assert.deepEqual(await claimJobs(db, 703, 1000, 10, order), [], 'activity user:9 waits for its signup');
+      await finishJob(db.kysely, wave[0]!.id, 'applied', 'ok', 704);
+      assert.deepEqual((await claimJobs(db, 705, 1000, 10, order)).map(label), ['activity user:9']);
+    });
+
+    test('without a cross-pipeline order, pipelines do not wait for each other', async () => {
+      await insertInbox(db, ['q1', 'q2'].map(row), 800);
+      const rows = await unroutedInbox(db, 100);
+      const byId = new Map(rows.map((r) => [r.sourceId, r.id]));
+      await routeInbox(
+        db,
+        (
+          [
+            ['q1', 'signups'],
+            ['q2', 'activity'],
+          ] as const
+        ).map(([sourceId, pipeline]) => ({
+          inboxId: byId.get(sourceId)!,
+          jobs: [{ inboxId: byId.get(sourceId)!, pipeline, eventIndex: 0, subject: 'user:6', event: '{}' }],
+        })),
+        801,
+      );
+      const wave = await claimJobs(db, 802, 1000, 10);
+      assert.deepEqual(
+        wave.filter((j) => j.subject === 'user:6').map((j) => j.pipeline),
+        ['signups', 'activity'],
+      );
     });
 
     test('an expired lease lets another worker take the job over', async () => {

@@ -73,5 +73,11 @@ export interface TemplateDefinition<P = unknown> {
   params: z.ZodType<P>;
   /** Whether an event is a trigger for this template at all (cheap, no I/O). */
   accepts(event: DomainEvent): boolean;
+  /**
+   * Templates whose earlier unfinished jobs for the same subject this template's jobs wait for, among live
+   * pipelines on the same tenant and org: a first login's signal runs after the signup that creates its person,
+   * instead of finding nobody and retrying.
+   */
+  runsAfter?: readonly string[];
   plan(event: DomainEvent, context: PlanContext<P>): Promise<Plan>;
 }

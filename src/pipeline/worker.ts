@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { claimJobs, type Db, type JobRow, releaseRunningJobs } from '../store/index.js';
+import { type ClaimOrder, claimJobs, type Db, type JobRow, releaseRunningJobs } from '../store/index.js';
 import type { BackoffOptions } from './backoff.js';
 import type { FlightDeck } from './flight-deck.js';
 import { type RoutablePipeline, routeBatch } from './router.js';
@@ -56,6 +56,7 @@ export function createWorker(options: WorkerOptions) {
   };
   const byName = new Map(options.pipelines.map((p) => [p.name, p]));
   const routable: readonly RoutablePipeline[] = options.pipelines;
+  const order = claimOrder(options.pipelines);
   let running = false;
   let loops: Promise<void>[] = [];
 
@@ -130,7 +131,7 @@ export function createWorker(options: WorkerOptions) {
         try {
           while (room > 0) {
             const asked = Math.min(room, CLAIM_BATCH);
-            const jobs = await claimJobs(db, options.now(), options.leaseMs, asked);
+            const jobs = await claimJobs(db, options.now(), options.leaseMs, asked, order);
             claimed += jobs.length;
             for (const job of jobs) start(job);
             room = options.concurrency - inFlight.size;
@@ -174,4 +175,30 @@ export function createWorker(options: WorkerOptions) {
       loops = [];
     },
   };
+}
+
+/**
+ * The cross-pipeline waits the templates ask for (`runsAfter`): among enabled live pipelines on the same
+ * tenant and org, since only those can create what the waiting job looks for; another org's pause never
+ * holds a job up.
+ */
+export function claimOrder(pipelines: readonly RuntimePipeline[]): ClaimOrder {
+  const order = new Map<string, string[]>();
+  for (const p of pipelines) {
+    const wanted = p.template.runsAfter ?? [];
+    if (wanted.length === 0) continue;
+    const others = pipelines
+      .filter(
+        (q) =>
+          q !== p &&
+          q.enabled &&
+          q.mode === 'live' &&
+          q.tenant === p.tenant &&
+          q.org === p.org &&
+          wanted.includes(q.template.id),
+      )
+      .map((q) => q.name);
+    if (others.length > 0) order.set(p.name, others);
+  }
+  return order;
 }

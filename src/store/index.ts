@@ -24,7 +24,7 @@ export {
   retryJob,
   routeInbox,
 } from './jobs.js';
-export type { JobFilter, JobRow, NewJob } from './jobs.js';
+export type { ClaimOrder, JobFilter, JobRow, NewJob } from './jobs.js';
 export { findLink, findLinksByRecord, listLinks, upsertLink } from './links.js';
 export { getCheckpoint, getState, setCheckpoint, writeState } from './pipeline-state.js';
 export { listQuarantine, openQuarantine, resolveQuarantine } from './quarantine.js';

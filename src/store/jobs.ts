@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, type Transaction, sql } from 'kysely';
 import type { Db } from './database.js';
 import type { Database, JobState, JobsTable, Outcome } from './schema.js';
 
@@ -158,20 +158,46 @@ export async function claimJob(db: Db, now: number, leaseMs: number): Promise<Jo
 }
 
 /**
- * Claims up to `limit` jobs in one transaction: expired leases first, then due queued jobs, each the first
- * unfinished job of its subject (so no two claimed jobs share a subject), oldest first.
+ * Which other pipelines' earlier unfinished jobs on the same subject a pipeline's jobs wait for (besides its
+ * own): pipeline name → those pipelines' names.
  */
-export async function claimJobs(db: Db, now: number, leaseMs: number, limit: number): Promise<JobRow[]> {
+export type ClaimOrder = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * Claims up to `limit` jobs in one transaction: expired leases first, then due queued jobs, each the first
+ * unfinished job of its subject (so no two claimed jobs share a subject), oldest first. `after` adds the
+ * cross-pipeline waits (a first login's signal after its signup).
+ */
+export async function claimJobs(
+  db: Db,
+  now: number,
+  leaseMs: number,
+  limit: number,
+  after: ClaimOrder = new Map(),
+): Promise<JobRow[]> {
   return db.kysely.transaction().execute(async (trx) => {
     const lock = db.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
     // SQLite's planner (no statistics) would pick the run_after index and sort: walk the id order instead.
     const byId = db.dialect === 'sqlite' ? sql` INDEXED BY jobs_state_id` : sql``;
     // Both scans walk an index in id order and stop after `limit` jobs whose subject is free: no sort of the
     // queue, so a claim costs the same with ten jobs queued or a million.
-    const free = sql`NOT EXISTS (
+    const unfinishedBefore = (pipelines: RawBuilder<unknown>) => sql`NOT EXISTS (
         SELECT 1 FROM jobs p
-        WHERE p.pipeline = j.pipeline AND p.subject = j.subject AND p.state IN ('queued', 'running') AND p.id < j.id
+        WHERE p.pipeline IN (${pipelines}) AND p.subject = j.subject AND p.state IN ('queued', 'running') AND p.id < j.id
       )`;
+    // One probe of the (pipeline, subject, state, id) index per pipeline list; a job checks the other
+    // pipelines only when its own pipeline waits for them.
+    const waits = [...after].filter(([, others]) => others.length > 0);
+    const free = sql.join(
+      [
+        unfinishedBefore(sql`j.pipeline`),
+        ...waits.map(
+          ([pipeline, others]) =>
+            sql`(j.pipeline <> ${pipeline} OR ${unfinishedBefore(sql.join(others.map((o) => sql`${o}`)))})`,
+        ),
+      ],
+      sql` AND `,
+    );
     const expired = await sql<{ id: number }>`
       SELECT j.id FROM jobs j
       WHERE j.state = 'running' AND j.lease_until < ${now} AND ${free}

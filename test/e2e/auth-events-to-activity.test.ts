@@ -240,5 +240,25 @@ describe('auth-events-to-activity end to end', () => {
       ['First login'],
     );
     assert.equal(h.sf.admin.get('Contact', contact.Id)?.['Logins_30d__c'], 1);
+    const login = (await activityJobs()).filter((j) => j.subject === `user:${katherine.user_id}`);
+    assert.deepEqual(
+      login.map((j) => [j.outcome, j.attempts]),
+      [['applied', 1]],
+      'the login ran once, after the signup, without finding nobody and retrying',
+    );
+  });
+
+  test('a first login of a user deleted since is filtered at once: no person will come', async () => {
+    const ghost = h.auth0.admin.signup({ email: 'ghost@nasa.example', family_name: 'Gone' });
+    h.auth0.admin.login(ghost.user_id);
+    h.auth0.admin.deleteUser(ghost.user_id);
+    await deliverNew();
+    const login = (await activityJobs()).filter(
+      (j) => j.subject === `user:${ghost.user_id}` && j.reason?.includes('first-login'),
+    );
+    assert.equal(login.length, 1);
+    assert.equal(login[0]!.outcome, 'filtered');
+    assert.equal(login[0]!.attempts, 1, 'not retried for awaitPersonSeconds');
+    assert.match(login[0]!.reason ?? '', /the Auth0 user no longer exists/);
   });
 });

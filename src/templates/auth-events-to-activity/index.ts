@@ -18,6 +18,8 @@ export const authEventsToActivity: TemplateDefinition<AuthEventsToActivityParams
     'Auth0 logins, failures, lockouts and MFA → Salesforce Tasks for meaningful signals and throttled engagement fields',
   params: authEventsToActivityParamsSchema,
   accepts: (event) => KINDS.includes(event.kind),
+  // A new user's first login arrives with the signup that creates their person in Salesforce.
+  runsAfter: ['signup-to-lead'],
   plan: planActivity,
 };
 export type { AuthEventsToActivityParams };

@@ -112,7 +112,13 @@ export async function findPerson(
       auth0User: false,
     };
   }
-  return { kind: 'none', reason: reasons.join('; '), auth0User: true };
+  // A user deleted since (its signup was filtered for that) never gets a person: nothing to wait for.
+  const exists = event.auth0UserId === undefined || (await options.user()) !== null;
+  return {
+    kind: 'none',
+    reason: exists ? reasons.join('; ') : `${reasons.join('; ')}; the Auth0 user no longer exists`,
+    auth0User: exists,
+  };
 }
 
 async function withOwner(
