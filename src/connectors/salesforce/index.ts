@@ -3,7 +3,7 @@
  * `Sforce-Call-Options: client=...` stamp on every request, token re-mint on 401 (once), sObject
  * Collections for writes and chunked SOQL for reads.
  */
-import { Connection } from 'jsforce';
+import { Connection } from 'jsforce/lib/connection.js'; // not 'jsforce', which loads every API: ~11 MiB
 import { ConcordError } from '../../core/errors.js';
 import {
   type CollectionWrite,
