@@ -72,8 +72,28 @@ export type CollectionWrite =
   | { op: 'update'; object: string; records: readonly ({ Id: string } & SfFields)[] }
   | { op: 'upsert'; object: string; externalIdField: string; records: readonly SfFields[] };
 
-/** At most this many Collections subrequests go into one `/composite` call. */
+/**
+ * At most this many Collections or query subrequests go into one `/composite` call (Salesforce allows 25
+ * subrequests, of which 5 may be sObject Collections or query operations).
+ */
 export const MAX_COMPOSITE_COLLECTIONS = 5;
+
+/** One subrequest of a `/composite` call: a Collections write, a query, or a Collections retrieve by Id. */
+export type CompositeOp =
+  | { kind: 'write'; write: CollectionWrite }
+  | { kind: 'find'; request: SfFindRequest }
+  | { kind: 'retrieve'; object: string; ids: readonly string[]; fields: readonly string[] };
+
+/**
+ * What one op of a composite call gave, in request order: a write's per-record results (a subrequest that
+ * failed as a whole gives each record its error), a read's rows as `find`/`retrieve` return them, or the error
+ * a read's subrequest got.
+ */
+export type CompositeOutcome =
+  | { kind: 'write'; results: SfWriteResult[] }
+  | { kind: 'find'; rows: SfRecord[] }
+  | { kind: 'retrieve'; rows: (SfRecord | null)[] }
+  | { kind: 'error'; error: unknown };
 
 export interface SalesforcePort {
   /** Runs a SELECT built from the request, following every page. */
@@ -87,11 +107,10 @@ export interface SalesforcePort {
   /** Upserts by an external-id field; each record carries that field's value. */
   upsert(object: string, externalIdField: string, records: readonly SfFields[]): Promise<SfWriteResult[]>;
   /**
-   * Several Collections writes (≤ `MAX_COMPOSITE_COLLECTIONS`, each ≤ 200 records) in one `/composite` call,
-   * not all-or-none: per write, its records' results in request order. A subrequest that failed as a whole
-   * gives each of its records that error; a failure of the call itself throws.
+   * Several writes and reads (≤ `MAX_COMPOSITE_COLLECTIONS`, writes ≤ 200 records each) in one `/composite`
+   * call, not all-or-none: one outcome per op, in order. A failure of the call itself throws.
    */
-  writeCollections?(writes: readonly CollectionWrite[]): Promise<SfWriteResult[][]>;
+  composite?(ops: readonly CompositeOp[]): Promise<CompositeOutcome[]>;
   describe(object: string): Promise<SObjectDescribe>;
   /** The API usage the org last reported (`Sforce-Limit-Info`), if any call has been made. */
   apiUsage(): { used: number; limit: number } | undefined;

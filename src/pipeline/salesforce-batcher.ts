@@ -5,18 +5,21 @@
  *
  * - **Writes** wait up to `lingerMs` and leave as one sObject Collections call per (operation, object, key
  *   field), ≤ 200 records. Two writes to the same record (same Id, same external id) in one batch become one
- *   record, later field values winning. When several groups are due at once they share `/composite` calls
- *   (≤ 5 Collections subrequests each), and groups not yet due ride along in the free places.
- *   Records succeed or fail one by one (`allOrNone: false`), so a failure sends only its own job to retry.
+ *   record, later field values winning. Records succeed or fail one by one (`allOrNone: false`), so a
+ *   failure sends only its own job to retry.
  * - **Reads** leave once no other read joined them for `readLingerMs` (at most ten times that after the
  *   first), or when every job in flight waits for a batch. `find` requests on one object that differ only in
  *   one `=`/`IN` condition become one query (`a IN (…)`, or `(a IN (…) OR b IN (…))` when the callers key on
  *   different fields), and `retrieve` calls for one object one call. Each caller gets back the rows of its
  *   own values, with its own fields, in the query's order, up to its own LIMIT.
+ * - **Calls:** whatever leaves at the same moment (writes, queries, retrieves) shares `/composite` calls of
+ *   ≤ 5 subrequests, which Salesforce counts as one API call each; pending batches ride along in free places.
  */
 import { ConcordError } from '../core/errors.js';
 import {
   type CollectionWrite,
+  type CompositeOp,
+  type CompositeOutcome,
   MAX_COMPOSITE_COLLECTIONS,
   type SalesforcePort,
   type SfCondition,
@@ -43,6 +46,9 @@ export interface BatchingOptions {
 
 /** Calls that left the batcher, and what they carried (exposed for metrics and tests). */
 export interface BatchingStats {
+  /** Salesforce API calls the batcher made (a composite call is one). */
+  calls: number;
+  /** Collections writes sent, alone or as composite subrequests. */
   writeCalls: number;
   compositeCalls: number;
   recordsWritten: number;
@@ -93,6 +99,7 @@ export function batchSalesforce<T extends SalesforcePort>(
   options: BatchingOptions,
 ): BatchingSalesforce<T> {
   const stats: BatchingStats = {
+    calls: 0,
     writeCalls: 0,
     compositeCalls: 0,
     recordsWritten: 0,
@@ -174,55 +181,126 @@ export function batchSalesforce<T extends SalesforcePort>(
       }
     };
     for (const [name, group] of due) take(name, group);
-    if (port.writeCollections) {
-      const places = Math.ceil(batches.length / MAX_COMPOSITE_COLLECTIONS) * MAX_COMPOSITE_COLLECTIONS;
-      for (const [name, group] of [...groups.entries()].sort(([, a], [, b]) => a.dueAt - b.dueAt)) {
-        if (batches.length + Math.ceil(group.records.length / maxRecords) > places) break;
-        take(name, group);
-      }
-    }
     schedule();
-    for (const { records } of batches)
-      for (const record of records)
-        for (const waiter of record.waiters) {
-          waiter.call.unsent -= 1;
-          if (waiter.call.unsent === 0) deck?.waiting(-1);
-        }
-    const calls: (typeof batches)[] = [];
-    if (port.writeCollections && batches.length > 1) {
-      for (let i = 0; i < batches.length; i += MAX_COMPOSITE_COLLECTIONS)
-        calls.push(batches.slice(i, i + MAX_COMPOSITE_COLLECTIONS));
-    } else {
-      for (const batch of batches) calls.push([batch]);
-    }
-    for (const call of calls) void send(call);
+    for (const batch of batches) sendWrite(batch);
   }
 
-  async function send(call: { write: WriteTarget; records: PendingRecord[] }[]) {
-    const writes = call.map(
-      ({ write, records }) => ({ ...write, records: records.map((r) => r.fields) }) as CollectionWrite,
+  /** Hands one write batch to the next call; its callers stop waiting for it to leave. */
+  function sendWrite({ write, records }: { write: WriteTarget; records: PendingRecord[] }) {
+    for (const record of records)
+      for (const waiter of record.waiters) {
+        waiter.call.unsent -= 1;
+        if (waiter.call.unsent === 0) deck?.waiting(-1);
+      }
+    stats.writeCalls += 1;
+    submit(
+      { kind: 'write', write: { ...write, records: records.map((r) => r.fields) } as CollectionWrite },
+      (outcome) => {
+        if (outcome.kind === 'error') {
+          for (const r of records) for (const w of r.waiters) w.reject(outcome.error);
+          return;
+        }
+        const results = outcome.kind === 'write' ? outcome.results : [];
+        records.forEach((record, j) => {
+          const result = results[j] ?? missingResult();
+          if (result.ok) stats.recordsWritten += 1;
+          for (const w of record.waiters) w.resolve(result);
+        });
+      },
     );
-    let results: SfWriteResult[][];
+  }
+
+  /** Write groups not yet due, oldest first, taken out to ride in free places of a call leaving now. */
+  function writeRiders(places: number) {
+    for (const [name, group] of [...groups.entries()].sort(([, a], [, b]) => a.dueAt - b.dueAt)) {
+      if (places <= 0 || group.records.length > maxRecords) break;
+      groups.delete(name);
+      sendWrite({ write: group.write, records: group.records });
+      places -= 1;
+    }
+    schedule();
+  }
+
+  // ───────────────────────────── calls ─────────────────────────────
+
+  interface ReadyOp {
+    op: CompositeOp;
+    settle: (outcome: CompositeOutcome) => void;
+  }
+  /** Ops leaving now; packed into calls once the current flushes are done (a microtask later). */
+  const ready: ReadyOp[] = [];
+  let draining = false;
+
+  function submit(op: CompositeOp, settle: (outcome: CompositeOutcome) => void) {
+    ready.push({ op, settle });
+    if (draining) return;
+    draining = true;
+    queueMicrotask(drain);
+  }
+
+  function drain() {
+    if (port.composite) {
+      // Fill the last call's free places with batches still waiting: reads first (jobs wait on them).
+      const free = () =>
+        (MAX_COMPOSITE_COLLECTIONS - (ready.length % MAX_COMPOSITE_COLLECTIONS)) % MAX_COMPOSITE_COLLECTIONS;
+      for (const shape of [...finds.keys()]) if (free() > 0) void flushFind(shape);
+      for (const object of [...retrieves.keys()]) if (free() > 0) void flushRetrieve(object);
+      // Writes ride only with writes: in a read's call they would leave before their batch filled up.
+      if (free() > 0 && ready.some((r) => r.op.kind === 'write')) writeRiders(free());
+    }
+    draining = false;
+    const ops = ready.splice(0);
+    const size = port.composite ? MAX_COMPOSITE_COLLECTIONS : 1;
+    for (let i = 0; i < ops.length; i += size) void sendCall(ops.slice(i, i + size));
+  }
+
+  async function sendCall(call: ReadyOp[]) {
+    stats.calls += 1;
+    if (call.length === 1 || !port.composite) {
+      for (const { op, settle } of call) settle(await alone(op));
+      return;
+    }
+    stats.compositeCalls += 1;
+    let outcomes: CompositeOutcome[];
     try {
-      if (writes.length > 1 && port.writeCollections) {
-        stats.compositeCalls += 1;
-        results = await port.writeCollections(writes);
-      } else {
-        results = [await writeOne(writes[0]!)];
+      outcomes = await port.composite(call.map((c) => c.op));
+    } catch (error) {
+      for (const c of call) c.settle({ kind: 'error', error });
+      return;
+    }
+    for (const [i, c] of call.entries()) {
+      c.settle(
+        outcomes[i] ?? {
+          kind: 'error',
+          error: new ConcordError('the composite call returned no outcome for this subrequest', {
+            code: 'internal',
+            retryable: true,
+          }),
+        },
+      );
+    }
+  }
+
+  /** One op as its own call. */
+  async function alone(op: CompositeOp): Promise<CompositeOutcome> {
+    try {
+      switch (op.kind) {
+        case 'write':
+          return { kind: 'write', results: await writeOne(op.write) };
+        case 'find':
+          return { kind: 'find', rows: await port.find(op.request) };
+        case 'retrieve':
+          return { kind: 'retrieve', rows: await port.retrieve(op.object, op.ids, op.fields) };
       }
     } catch (error) {
-      for (const { records } of call) for (const r of records) for (const w of r.waiters) w.reject(error);
-      return;
-    } finally {
-      stats.writeCalls += 1;
+      return { kind: 'error', error };
     }
-    call.forEach(({ records }, i) => {
-      records.forEach((record, j) => {
-        const result = results[i]?.[j] ?? missingResult();
-        if (result.ok) stats.recordsWritten += 1;
-        for (const w of record.waiters) w.resolve(result);
-      });
-    });
+  }
+
+  /** A read through the next call. */
+  function read(op: CompositeOp): Promise<CompositeOutcome> {
+    stats.readCalls += 1;
+    return new Promise((resolve) => submit(op, resolve));
   }
 
   function writeOne(write: CollectionWrite): Promise<SfWriteResult[]> {
@@ -240,8 +318,8 @@ export function batchSalesforce<T extends SalesforcePort>(
 
   interface FindCaller extends Settle<SfRecord[]> {
     request: SfFindRequest;
-    field: string;
-    values: readonly (string | number)[];
+    /** The caller's rows are those matching any of these (one key condition, or its `anyOf`). */
+    keys: readonly KeyCondition[];
   }
   interface FindGroup {
     base: SfFindRequest;
@@ -254,13 +332,13 @@ export function batchSalesforce<T extends SalesforcePort>(
   const finds = new Map<string, FindGroup>();
 
   function find(request: SfFindRequest): Promise<SfRecord[]> {
-    const key = keyCondition(request);
+    const key = keyConditions(request);
     if (!key) {
       stats.readCalls += 1;
       return port.find(request);
     }
-    const rest = request.where.filter((_, i) => i !== key.index);
-    // Lookups on one object that differ only in their key condition (even its field) share one query.
+    const { rest, keys } = key;
+    // Lookups on one object that differ only in their key conditions (even their fields) share one query.
     const shape = JSON.stringify([request.object, rest, request.orderBy ?? '', request.children ?? []]);
     return new Promise((resolve, reject) => {
       let group = finds.get(shape);
@@ -274,12 +352,14 @@ export function batchSalesforce<T extends SalesforcePort>(
         };
         finds.set(shape, group);
       } else group.timer.touch();
-      group.callers.push({ request, field: key.field, values: key.values, resolve, reject });
+      group.callers.push({ request, keys, resolve, reject });
       deck?.waiting(1);
-      group.valueBytes += key.values.reduce<number>(
-        (n, v) => n + encodeURIComponent(String(v)).length + 12,
-        key.field.length + 12,
-      );
+      for (const k of keys) {
+        group.valueBytes += k.values.reduce<number>(
+          (n, v) => n + encodeURIComponent(String(v)).length + 12,
+          k.field.length + 12,
+        );
+      }
       if (group.valueBytes >= MAX_QUERY_VALUE_BYTES) flushFind(shape);
     });
   }
@@ -303,11 +383,13 @@ export function batchSalesforce<T extends SalesforcePort>(
     const { callers } = group;
     if (callers.length === 1) {
       const [only] = callers;
-      stats.readCalls += 1;
-      return port.find(only!.request).then(only!.resolve, only!.reject);
+      const outcome = await read({ kind: 'find', request: only!.request });
+      return outcome.kind === 'find' ? only!.resolve(outcome.rows) : only!.reject(errorOf(outcome));
     }
     const byField = new Map<string, (string | number)[]>();
-    for (const c of callers) byField.set(c.field, [...(byField.get(c.field) ?? []), ...c.values]);
+    for (const c of callers) {
+      for (const k of c.keys) byField.set(k.field, [...(byField.get(k.field) ?? []), ...k.values]);
+    }
     const keys: SfCondition[] = [...byField].map(([field, values]) => ({
       field,
       op: 'in',
@@ -326,21 +408,22 @@ export function batchSalesforce<T extends SalesforcePort>(
       ...(keys.length > 1 ? { anyOf: keys } : {}),
       ...(limit === undefined ? {} : { limit }),
     };
-    stats.readCalls += 1;
     stats.readsCoalesced += callers.length - 1;
-    let rows: SfRecord[];
-    try {
-      rows = await port.find(merged);
-    } catch (error) {
-      return fallBack<SfRecord[], FindCaller>(callers, error, (c) => port.find(c.request));
+    const outcome = await read({ kind: 'find', request: merged });
+    if (outcome.kind !== 'find') {
+      return fallBack<SfRecord[], FindCaller>(callers, errorOf(outcome), (c) => port.find(c.request));
     }
+    const rows = outcome.rows;
     if (limit !== undefined && rows.length >= limit) {
       // The merged LIMIT may have cut one caller's rows short: ask each caller's own question instead.
       return fallBack<SfRecord[], FindCaller>(callers, undefined, (c) => port.find(c.request));
     }
     for (const caller of callers) {
-      const wanted = new Set(caller.values.map(normaliseValue));
-      const mine = rows.filter((row) => matchesAny(row[caller.field], wanted));
+      const wanted = caller.keys.map((k) => ({
+        field: k.field,
+        values: new Set(k.values.map(normaliseValue)),
+      }));
+      const mine = rows.filter((row) => wanted.some((k) => matchesAny(row[k.field], k.values)));
       const limited = caller.request.limit === undefined ? mine : mine.slice(0, caller.request.limit);
       caller.resolve(limited.map((row) => project(row, caller.request)));
     }
@@ -377,16 +460,14 @@ export function batchSalesforce<T extends SalesforcePort>(
     const { callers } = group;
     const ids = [...group.ids];
     const fields = [...new Set(callers.flatMap((c) => c.fields))];
-    stats.readCalls += 1;
     stats.readsCoalesced += callers.length - 1;
-    let rows: (SfRecord | null)[];
-    try {
-      rows = await port.retrieve(object, ids, fields);
-    } catch (error) {
-      return fallBack<(SfRecord | null)[], RetrieveCaller>(callers, error, (c) =>
+    const outcome = await read({ kind: 'retrieve', object, ids, fields });
+    if (outcome.kind !== 'retrieve') {
+      return fallBack<(SfRecord | null)[], RetrieveCaller>(callers, errorOf(outcome), (c) =>
         port.retrieve(object, c.ids, c.fields),
       );
     }
+    const rows = outcome.rows;
     const byId = new Map(ids.map((id, i) => [id, rows[i] ?? null]));
     for (const caller of callers) {
       caller.resolve(
@@ -413,6 +494,7 @@ export function batchSalesforce<T extends SalesforcePort>(
     }
     for (const caller of callers) {
       stats.readCalls += 1;
+      stats.calls += 1;
       await alone(caller).then(caller.resolve, caller.reject);
     }
   }
@@ -455,6 +537,16 @@ function recordKey(write: WriteTarget, fields: SfFields): string | undefined {
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
+/** The error an op ended with (an outcome of the wrong kind is the batcher's own bug). */
+function errorOf(outcome: CompositeOutcome): unknown {
+  return outcome.kind === 'error'
+    ? outcome.error
+    : new ConcordError(`a ${outcome.kind} outcome came back for another kind of request`, {
+        code: 'internal',
+        retryable: false,
+      });
+}
+
 function missingResult(): SfWriteResult {
   return {
     ok: false,
@@ -465,16 +557,35 @@ function missingResult(): SfWriteResult {
   };
 }
 
-/** The one condition merged requests may differ in: the first `=` or `IN` on a plain field. */
-function keyCondition(
+interface KeyCondition {
+  field: string;
+  values: readonly (string | number)[];
+}
+
+/** An `=` or `IN` on a plain field, as the values it accepts. */
+function asKey(c: SfCondition): KeyCondition | undefined {
+  if (c.field.includes('.')) return undefined;
+  if (c.op === 'in' && c.values.length > 0) return { field: c.field, values: c.values };
+  if (c.op === '=' && (typeof c.value === 'string' || typeof c.value === 'number'))
+    return { field: c.field, values: [c.value] };
+  return undefined;
+}
+
+/**
+ * What merged requests may differ in: their `anyOf` when every alternative is a key condition, else the
+ * first key condition of `where`. `rest` is the part every caller of a merged query must share.
+ */
+function keyConditions(
   request: SfFindRequest,
-): { index: number; field: string; values: readonly (string | number)[] } | undefined {
-  if (request.anyOf && request.anyOf.length > 0) return undefined;
+): { rest: readonly SfCondition[]; keys: readonly KeyCondition[] } | undefined {
+  if (request.anyOf && request.anyOf.length > 0) {
+    const keys = request.anyOf.map(asKey);
+    if (keys.some((k) => k === undefined)) return undefined;
+    return { rest: request.where, keys: keys as KeyCondition[] };
+  }
   for (const [index, c] of request.where.entries()) {
-    if (c.field.includes('.')) continue;
-    if (c.op === 'in' && c.values.length > 0) return { index, field: c.field, values: c.values };
-    if (c.op === '=' && (typeof c.value === 'string' || typeof c.value === 'number'))
-      return { index, field: c.field, values: [c.value] };
+    const key = asKey(c);
+    if (key) return { rest: request.where.filter((_, i) => i !== index), keys: [key] };
   }
   return undefined;
 }

@@ -130,7 +130,7 @@ export function governSalesforce<T extends SalesforcePort>(port: T, budget: Sale
     update: guarded(port.update.bind(port)),
     upsert: guarded(port.upsert.bind(port)),
     describe: guarded(port.describe.bind(port)),
-    ...(port.writeCollections ? { writeCollections: guarded(port.writeCollections.bind(port)) } : {}),
+    ...(port.composite ? { composite: guarded(port.composite.bind(port)) } : {}),
     ...('query' in port && typeof port.query === 'function'
       ? { query: guarded((port.query as (s: string) => Promise<unknown>).bind(port)) }
       : {}),

@@ -24,7 +24,7 @@ async function batched(t: TestContext, options: Partial<BatchingOptions> = {}) {
 }
 
 describe('Salesforce outbox batcher', () => {
-  test('500 single-record upserts from separate callers leave as three Collections calls', async (t) => {
+  test('500 single-record upserts from separate callers leave as three Collections writes in one call', async (t) => {
     const { sf, admin, calls } = await batched(t);
     const results = await Promise.all(
       Array.from({ length: 500 }, (_, i) =>
@@ -34,10 +34,12 @@ describe('Salesforce outbox batcher', () => {
       ),
     );
     assert.ok(results.every(([r]) => r?.ok && r.created));
+    // two full batches of 200 leave at once; the remaining 100 ride in the same composite call
     assert.deepEqual(
       calls().map((c) => c.kind),
-      ['collections.upsert', 'collections.upsert', 'collections.upsert'],
+      ['composite'],
     );
+    assert.deepEqual(sf.batchingStats().writeCalls, 3);
     assert.equal(admin.all('Lead').length, 500);
     const ids = new Set(results.map(([r]) => (r?.ok ? r.id : '')));
     assert.equal(ids.size, 500, 'each caller gets its own record id');
@@ -214,6 +216,82 @@ describe('Salesforce outbox batcher', () => {
     assert.equal(good.status === 'fulfilled' && good.value.length, 1);
     assert.equal(bad.status, 'rejected');
     assert.ok(bad.status === 'rejected' && bad.reason instanceof ConcordError);
+  });
+
+  test('lookups that leave together share one composite call; a failing query fails only its callers', async (t) => {
+    const { sf, admin, calls } = await batched(t);
+    const [accountId] = admin.seed('Account', [{ Name: 'Acme', Seats__c: 3 }]);
+    admin.seed('Contact', [{ LastName: 'Known', Auth0_User_Id__c: 'auth0|known', AccountId: accountId }]);
+    admin.seed('Lead', [{ LastName: 'Lead', Company: 'Acme', Email: 'lead@example.com' }]);
+    const [contact, lead, account, broken, written] = await Promise.allSettled([
+      sf.find({
+        object: 'Contact',
+        fields: ['Id', 'LastName'],
+        where: [],
+        anyOf: [
+          { field: 'Auth0_User_Id__c', op: 'in', values: ['auth0|known'] },
+          { field: 'Email', op: '=', value: 'nobody@example.com' },
+        ],
+      }),
+      sf.find({
+        object: 'Lead',
+        fields: ['Id', 'LastName'],
+        where: [{ field: 'Email', op: '=', value: 'LEAD@example.com' }],
+      }),
+      sf.retrieve('Account', [accountId!], ['Seats__c']),
+      sf.find({
+        object: 'Opportunity',
+        fields: ['Id', 'Not_A_Field__c'],
+        where: [{ field: 'AccountId', op: '=', value: accountId! }],
+      }),
+      sf.create('Task', [{ Subject: 'Hello', WhatId: accountId, Status: 'Not Started' }]),
+    ]);
+    // four reads in one API call (the broken query is not asked again alone: it had one caller); the write
+    // does not ride with reads, which would send it before its batch filled up
+    assert.deepEqual(
+      calls().map((c) => [c.kind, ...(c.subrequests ?? []).sort()]),
+      [
+        ['composite', 'collections.retrieve', 'query', 'query', 'query'],
+        ['collections.create'],
+      ],
+    );
+    assert.equal(contact.status === 'fulfilled' && contact.value[0]?.['LastName'], 'Known');
+    assert.equal(lead.status === 'fulfilled' && lead.value[0]?.['LastName'], 'Lead');
+    assert.equal(account.status === 'fulfilled' && account.value[0]?.['Seats__c'], 3);
+    assert.equal(broken.status, 'rejected');
+    assert.ok(broken.status === 'rejected' && broken.reason instanceof ConcordError);
+    assert.equal(written.status === 'fulfilled' && written.value[0]?.ok, true);
+    assert.equal(admin.all('Task').length, 1);
+  });
+
+  test('lookups with several alternatives (OR) merge with each other and hand back each caller its rows', async (t) => {
+    const { sf, admin, calls } = await batched(t);
+    admin.seed('Contact', [
+      { LastName: 'A', Auth0_User_Id__c: 'auth0|a' },
+      { LastName: 'B', Email: 'b@example.com' },
+      { LastName: 'C', Email: 'c@example.com', Auth0_User_Id__c: 'auth0|c' },
+    ]);
+    const ask = (id: string, email: string) =>
+      sf.find({
+        object: 'Contact',
+        fields: ['Id', 'LastName'],
+        where: [],
+        anyOf: [
+          { field: 'Auth0_User_Id__c', op: 'in', values: [id] },
+          { field: 'Email', op: '=', value: email },
+        ],
+        limit: 100,
+      });
+    const [a, b, c] = await Promise.all([
+      ask('auth0|a', 'a@example.com'),
+      ask('auth0|b', 'B@example.com'),
+      ask('auth0|x', 'c@example.com'),
+    ]);
+    assert.equal(calls().length, 1);
+    assert.deepEqual(
+      [a, b, c].map((rows) => rows.map((r) => r['LastName'])),
+      [['A'], ['B'], ['C']],
+    );
   });
 
   test('a whole call that fails reaches every caller in it', async (t) => {

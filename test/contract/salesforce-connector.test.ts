@@ -253,6 +253,55 @@ describe('salesforce connector against the emulator', { skip: EMULATOR_ONLY }, (
     assert.equal(admin.counters().byKind['query.more'], 2);
   });
 
+  test('composite: a query, a retrieve and a write in one call; query pages followed, failures per op', async (t) => {
+    const { sf, admin } = await emulated(t, { queryBatchSize: 2 });
+    const [accountId] = admin.seed('Account', [{ Name: 'Acme', Seats__c: 4 }]);
+    admin.seed(
+      'Contact',
+      [1, 2, 3, 4, 5].map((n) => ({ LastName: `P${n}`, AccountId: accountId })),
+    );
+    const before = admin.requests().length;
+    const outcomes = await sf.composite!([
+      {
+        kind: 'find',
+        request: {
+          object: 'Contact',
+          fields: ['Id', 'LastName'],
+          where: [{ field: 'AccountId', op: '=', value: accountId! }],
+          orderBy: 'LastName',
+        },
+      },
+      { kind: 'retrieve', object: 'Account', ids: [accountId!, '001000000000000AAA'], fields: ['Seats__c'] },
+      { kind: 'find', request: { object: 'Contact', fields: ['Id', 'Nope__c'], where: [] } },
+      { kind: 'write', write: { op: 'create', object: 'Lead', records: [{ LastName: 'L', Company: 'C' }] } },
+    ]);
+    const [found, retrieved, failed, written] = outcomes;
+    assert.equal(found?.kind, 'find');
+    assert.deepEqual(found?.kind === 'find' && found.rows.map((r) => r['LastName']), [
+      'P1',
+      'P2',
+      'P3',
+      'P4',
+      'P5',
+    ]);
+    assert.equal(found?.kind === 'find' && found.rows[0]!['attributes'], undefined);
+    assert.equal(retrieved?.kind === 'retrieve' && retrieved.rows[0]?.['Seats__c'], 4);
+    assert.equal(retrieved?.kind === 'retrieve' && retrieved.rows[1], null);
+    assert.equal(failed?.kind, 'error');
+    assert.ok(failed?.kind === 'error' && failed.error instanceof ConcordError);
+    assert.equal(written?.kind === 'write' && written.results[0]?.ok, true);
+    assert.equal(admin.all('Lead').length, 1);
+    // one composite call, then two query-more pages for the five Contacts
+    assert.deepEqual(
+      admin
+        .requests()
+        .slice(before)
+        .filter((r) => r.kind !== 'oauth')
+        .map((r) => r.kind),
+      ['composite', 'query.more', 'query.more'],
+    );
+  });
+
   test('email equality is case-insensitive; literals with quotes and backslashes are escaped', async (t) => {
     const { sf, admin } = await emulated(t);
     admin.seed('Contact', [{ LastName: "O'Hara \\ Co", Email: 'Mixed.Case@Example.com' }]);

@@ -1,19 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type JobRow, listJobs } from '../../src/store/index.js';
+import { isSalesforceWrite } from '../support/emulator-counts.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 const ADMIN = 'Bearer test-admin-token-0123456789';
-const WRITE_KINDS = new Set([
-  'collections.create',
-  'collections.update',
-  'collections.upsert',
-  'sobject.create',
-  'sobject.update',
-  'sobject.upsert',
-  'composite',
-]);
 
 describe('auth-events-to-activity end to end', () => {
   let h: Harness;
@@ -32,7 +24,7 @@ describe('auth-events-to-activity end to end', () => {
   const tasksFor = (whoId: string) => h.sf.admin.all('Task').filter((t) => t['WhoId'] === whoId);
   const activityJobs = async (): Promise<JobRow[]> =>
     listJobs(h.service.db, { pipeline: 'activity', limit: 10_000 });
-  const writes = () => h.sf.admin.requests().filter((r) => WRITE_KINDS.has(r.kind));
+  const writes = () => h.sf.admin.requests().filter(isSalesforceWrite);
   const linkedContact = (userId: string) =>
     h.sf.admin.all('Contact').find((c) => c['Auth0_User_Id__c'] === userId);
 

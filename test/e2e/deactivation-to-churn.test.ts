@@ -2,13 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { getState, type JobRow, listAudit, listJobs } from '../../src/store/index.js';
 import { EVENT_STREAM_AUTHORIZATION, type Harness, startHarness, TENANT } from '../support/harness.js';
-import { deliver, jobOf } from '../support/emulator-counts.js';
+import { deliver, isSalesforceWrite, jobOf } from '../support/emulator-counts.js';
 
 const ADMIN = { authorization: 'Bearer test-admin-token-0123456789' };
 const DAY_MS = 86_400_000;
 
-const writes = (h: Harness) =>
-  h.sf.admin.requests().filter((r) => r.method !== 'GET' && r.kind !== 'oauth').length;
+const writes = (h: Harness) => h.sf.admin.requests().filter(isSalesforceWrite).length;
 const tasksOf = (h: Harness, contactId: string) =>
   h.sf.admin.all('Task').filter((t) => t['WhoId'] === contactId && t['IsDeleted'] !== true);
 const ownerTasks = (h: Harness, contactId: string) =>

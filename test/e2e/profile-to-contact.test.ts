@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { EVENT_STREAM_AUTHORIZATION, type Harness, startHarness, TENANT } from '../support/harness.js';
-import { deliver, jobOf } from '../support/emulator-counts.js';
+import { deliver, isSalesforceWrite, jobOf } from '../support/emulator-counts.js';
 
 /** Salesforce writes Concord sent (every non-GET API call; the token endpoint is not a write). */
-const writes = (h: Harness) =>
-  h.sf.admin.requests().filter((r) => r.method !== 'GET' && r.kind !== 'oauth').length;
+const writes = (h: Harness) => h.sf.admin.requests().filter(isSalesforceWrite).length;
 const contactsOf = (h: Harness, userId: string) =>
   h.sf.admin.all('Contact').filter((r) => r['Auth0_User_Id__c'] === userId && r['IsDeleted'] !== true);
 

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { listAudit, listJobs } from '../../src/store/index.js';
 import { type Harness, startHarness } from '../support/harness.js';
+import { isSalesforceWrite } from '../support/emulator-counts.js';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
@@ -37,7 +38,7 @@ describe('concord replay --dry-run', () => {
     assert.match(inSync.stdout, /nothing would be written/);
 
     h.auth0.admin.updateUser(user.user_id, { family_name: 'Playback' });
-    const writesBefore = h.sf.admin.requests().filter((r) => r.method !== 'GET' && r.kind !== 'oauth').length;
+    const writesBefore = h.sf.admin.requests().filter(isSalesforceWrite).length;
     const changed = await run(
       process.execPath,
       ['bin/concord.mjs', 'replay', String(job!.id), '--dry-run', '--config', configPath],
@@ -45,11 +46,7 @@ describe('concord replay --dry-run', () => {
     );
     assert.match(changed.stdout, /: write — /);
     assert.match(changed.stdout, /would update Lead \w+ \(LastName\)/);
-    assert.equal(
-      h.sf.admin.requests().filter((r) => r.method !== 'GET' && r.kind !== 'oauth').length,
-      writesBefore,
-      'nothing written',
-    );
+    assert.equal(h.sf.admin.requests().filter(isSalesforceWrite).length, writesBefore, 'nothing written');
     const lead = h.sf.admin.all('Lead').find((r) => r['Auth0_User_Id__c'] === user.user_id);
     assert.equal(lead?.['LastName'], 'Play');
     const audit = await listAudit(h.service.db, { jobId: job!.id });

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { countInbox, listAudit, listIntents, listJobs, listQuarantine } from '../../src/store/index.js';
 import { AUTHORIZATION, type Harness, startHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait-for.js';
+import { isSalesforceWrite } from '../support/emulator-counts.js';
 
 const liveLeads = (h: Harness) => h.sf.admin.all('Lead').filter((r) => r['IsDeleted'] !== true);
 const byExternalId = (h: Harness, object: string, id: string) =>
@@ -298,7 +299,7 @@ describe('signup-to-lead in dry-run mode', () => {
   after(async () => h?.close());
 
   test('intents are recorded and shown; nothing is written to Salesforce', async () => {
-    const writes = () => h.sf.admin.requests().filter((r) => r.method !== 'GET' && r.kind !== 'oauth').length;
+    const writes = () => h.sf.admin.requests().filter(isSalesforceWrite).length;
     const writesBefore = writes();
     const user = h.auth0.admin.signup({ email: 'dry@example.com', given_name: 'Dry', family_name: 'Run' });
     await h.post(JSON.stringify([h.lastLog('ss')]));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type JobRow, listJobs } from '../../src/store/index.js';
+import type { RequestLogEntry } from '../../src/emulators/salesforce/env.js';
 import type { Harness } from './harness.js';
 
 const SF_WRITE_KINDS = new Set([
@@ -7,16 +8,18 @@ const SF_WRITE_KINDS = new Set([
   'collections.update',
   'collections.upsert',
   'collections.delete',
-  'composite',
   'sobject.create',
   'sobject.update',
   'sobject.upsert',
   'sobject.delete',
 ]);
 
+/** Whether a call the Salesforce emulator answered wrote (a composite call that carried a write does). */
+export const isSalesforceWrite = (r: RequestLogEntry) =>
+  SF_WRITE_KINDS.has(r.kind) || (r.subrequests ?? []).some((k) => SF_WRITE_KINDS.has(k));
+
 /** The write calls the Salesforce emulator has answered (queries, describes and tokens excluded). */
-export const salesforceWriteCalls = (h: Harness) =>
-  h.sf.admin.requests().filter((r) => SF_WRITE_KINDS.has(r.kind));
+export const salesforceWriteCalls = (h: Harness) => h.sf.admin.requests().filter(isSalesforceWrite);
 
 export type LogEnvelope = { log_id: string; data: unknown };
 

@@ -7,6 +7,8 @@ import { Connection } from 'jsforce/lib/connection.js'; // not 'jsforce', which 
 import { ConcordError } from '../../core/errors.js';
 import {
   type CollectionWrite,
+  type CompositeOp,
+  type CompositeOutcome,
   MAX_COMPOSITE_COLLECTIONS,
   type SalesforcePort,
   type SfFields,
@@ -180,6 +182,24 @@ function isExpiredSession(error: unknown): boolean {
   );
 }
 
+/** `GET /composite/sobjects/{object}?ids=&fields=`: ≤ `RETRIEVE_URL_IDS` ids. */
+function retrievePath(object: string, ids: readonly string[], fields: readonly string[]): string {
+  const fieldList = [...new Set(['Id', ...fields])].join(',');
+  return `/composite/sobjects/${encodeURIComponent(object)}?ids=${ids.join(',')}&fields=${encodeURIComponent(fieldList)}`;
+}
+
+/** Rows for the ids asked, in their order (`null` where missing): 15-character ids match 18-character answers. */
+function inIdOrder(
+  ids: readonly string[],
+  rows: readonly (Record<string, unknown> | null)[],
+): (SfRecord | null)[] {
+  const found = new Map<string, SfRecord>();
+  for (const row of rows) if (row) found.set(String(row['Id']), stripAttributes(row));
+  return ids.map(
+    (id) => found.get(id) ?? [...found.values()].find((r) => id.length === 15 && r.Id.startsWith(id)) ?? null,
+  );
+}
+
 export function createSalesforceConnector(options: SalesforceConnectorOptions): SalesforceConnector {
   const version = options.apiVersion ?? '60.0';
   if (!/^\d+\.\d$/.test(version) || Number(version) < 60) {
@@ -288,10 +308,18 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     return response;
   }
 
+  type Page = { done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
+  /** Collections retrieves go inside composite calls until the org refuses one there. */
+  let retrievesInComposite = true;
+
   async function queryAllPages(soql: string): Promise<SfRecord[]> {
-    type Page = { done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
+    return restOfPages(await request<Page>('GET', `/query?q=${encodeURIComponent(soql)}`));
+  }
+
+  /** A query's rows from its first page on, following `nextRecordsUrl`. */
+  async function restOfPages(first: Page): Promise<SfRecord[]> {
     const out: SfRecord[] = [];
-    let page = await request<Page>('GET', `/query?q=${encodeURIComponent(soql)}`);
+    let page = first;
     for (;;) {
       for (const r of page.records) out.push(stripAttributes(r));
       if (page.done || !page.nextRecordsUrl) return out;
@@ -309,7 +337,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     return out;
   }
 
-  return {
+  const connector: SalesforceConnector = {
     async connect() {
       const { session } = live ?? (await mint());
       return { orgId: session.orgId, userId: session.userId, instanceUrl: session.instanceUrl };
@@ -332,18 +360,13 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
 
     async retrieve(object, ids, fields) {
       if (ids.length === 0) return [];
-      const found = new Map<string, SfRecord>();
-      const fieldList = [...new Set(['Id', ...fields])].join(',');
+      const rows: (Record<string, unknown> | null)[] = [];
       for (const batch of chunk(ids, Math.min(RETRIEVE_SIZE, RETRIEVE_URL_IDS))) {
-        const url = `/composite/sobjects/${encodeURIComponent(object)}?ids=${batch.join(',')}&fields=${encodeURIComponent(fieldList)}`;
-        const rows = await request<(Record<string, unknown> | null)[]>('GET', url);
-        for (const row of rows) if (row) found.set(String(row['Id']), stripAttributes(row));
+        rows.push(
+          ...(await request<(Record<string, unknown> | null)[]>('GET', retrievePath(object, batch, fields))),
+        );
       }
-      // Salesforce answers with 18-character ids; match 15-character inputs on their prefix.
-      return ids.map(
-        (id) =>
-          found.get(id) ?? [...found.values()].find((r) => id.length === 15 && r.Id.startsWith(id)) ?? null,
-      );
+      return inIdOrder(ids, rows);
     },
 
     create: (object, records) => writeInChunks({ op: 'create', object, records }),
@@ -351,35 +374,101 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
     upsert: (object, externalIdField, records) =>
       writeInChunks({ op: 'upsert', object, externalIdField, records }),
 
-    async writeCollections(writes) {
+    async composite(ops) {
       if (
-        writes.length > MAX_COMPOSITE_COLLECTIONS ||
-        writes.some((w) => w.records.length > COLLECTION_SIZE)
+        ops.length > MAX_COMPOSITE_COLLECTIONS ||
+        ops.some((o) => o.kind === 'write' && o.write.records.length > COLLECTION_SIZE)
       ) {
         throw new ConcordError(
-          `one composite call takes at most ${MAX_COMPOSITE_COLLECTIONS} Collections writes of ${COLLECTION_SIZE} records`,
+          `one composite call takes at most ${MAX_COMPOSITE_COLLECTIONS} Collections writes of ${COLLECTION_SIZE} records or queries`,
           { code: 'internal', retryable: false },
         );
       }
+      // A query too long for one URL, or a retrieve of more ids than one URL holds, goes on its own.
+      const subrequest = (op: CompositeOp): { method: string; path: string; body?: unknown } | undefined => {
+        switch (op.kind) {
+          case 'write':
+            return collectionRequest(op.write);
+          case 'find': {
+            const parts = splitForUrl(op.request);
+            return parts.length === 1
+              ? { method: 'GET', path: `/query?q=${encodeURIComponent(buildSoql(op.request))}` }
+              : undefined;
+          }
+          case 'retrieve':
+            return retrievesInComposite && op.ids.length <= RETRIEVE_URL_IDS
+              ? { method: 'GET', path: retrievePath(op.object, op.ids, op.fields) }
+              : undefined;
+        }
+      };
+      const planned = ops.map(subrequest);
       type Sub = { body: unknown; httpStatusCode: number; referenceId: string };
-      const response = await request<{ compositeResponse?: Sub[] }>('POST', '/composite', {
-        allOrNone: false,
-        compositeRequest: writes.map((write, i) => {
-          const { method, path, body } = collectionRequest(write);
-          return { method, url: `/services/data/v${version}${path}`, referenceId: `write${i}`, body };
-        }),
-      });
-      return writes.map((write, i) => {
-        const sub = response.compositeResponse?.find((r) => r.referenceId === `write${i}`);
-        if (sub && sub.httpStatusCode < 400) return toWriteResults(sub.body, write.records.length);
-        const error = sub
-          ? rawError(sub.httpStatusCode, JSON.stringify(sub.body))
-          : new ConcordError(`the composite response has no result for subrequest write${i}`, {
-              code: 'internal',
-              retryable: true,
-            });
-        return write.records.map(() => ({ ok: false as const, error }));
-      });
+      const inside = planned.flatMap((sub, i) => (sub ? [{ ...sub, i }] : []));
+      const response =
+        inside.length > 0
+          ? await request<{ compositeResponse?: Sub[] }>('POST', '/composite', {
+              allOrNone: false,
+              compositeRequest: inside.map(({ method, path, body, i }) => ({
+                method,
+                url: `/services/data/v${version}${path}`,
+                referenceId: `op${i}`,
+                ...(body === undefined ? {} : { body }),
+              })),
+            })
+          : { compositeResponse: [] };
+      const outcomes: CompositeOutcome[] = [];
+      for (const [i, op] of ops.entries()) {
+        outcomes.push(
+          await outcomeOf(
+            op,
+            planned[i]
+              ? (response.compositeResponse?.find((r) => r.referenceId === `op${i}`) ?? null)
+              : undefined,
+          ),
+        );
+      }
+      return outcomes;
+
+      /** `sub` is the op's subrequest result (`null`: missing from the response), `undefined`: sent on its own. */
+      async function outcomeOf(op: CompositeOp, sub: Sub | null | undefined): Promise<CompositeOutcome> {
+        try {
+          if (sub === undefined) {
+            if (op.kind === 'write') return { kind: 'write', results: await writeInChunks(op.write) };
+            if (op.kind === 'find') return { kind: 'find', rows: await connector.find(op.request) };
+            return { kind: 'retrieve', rows: await connector.retrieve(op.object, op.ids, op.fields) };
+          }
+          if (sub === null || sub.httpStatusCode >= 400) {
+            const error = sub
+              ? rawError(sub.httpStatusCode, JSON.stringify(sub.body))
+              : new ConcordError(`the composite response has no result for subrequest op${ops.indexOf(op)}`, {
+                  code: 'internal',
+                  retryable: true,
+                });
+            if (op.kind === 'write')
+              return { kind: 'write', results: op.write.records.map(() => ({ ok: false as const, error })) };
+            if (
+              op.kind === 'retrieve' &&
+              sub &&
+              sub.httpStatusCode < 500 &&
+              !(error instanceof ConcordError && error.retryable)
+            ) {
+              // An org that does not take Collections retrieves inside composite: read them on their own from now on.
+              retrievesInComposite = false;
+              return { kind: 'retrieve', rows: await connector.retrieve(op.object, op.ids, op.fields) };
+            }
+            return { kind: 'error', error };
+          }
+          if (op.kind === 'write')
+            return { kind: 'write', results: toWriteResults(sub.body, op.write.records.length) };
+          if (op.kind === 'find') return { kind: 'find', rows: await restOfPages(sub.body as Page) };
+          return {
+            kind: 'retrieve',
+            rows: inIdOrder(op.ids, sub.body as (Record<string, unknown> | null)[]),
+          };
+        } catch (error) {
+          return { kind: 'error', error };
+        }
+      }
     },
 
     async describe(object): Promise<SObjectDescribe> {
@@ -418,4 +507,5 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       };
     },
   };
+  return connector;
 }

@@ -1,4 +1,4 @@
-import type { SalesforcePort, SfRecord } from '../ports.js';
+import type { SalesforcePort, SfCondition, SfRecord } from '../ports.js';
 import type { LinkReader, MatchCandidate, Resolution } from '../template.js';
 import { phoneSpellings, toE164 } from './phone.js';
 
@@ -49,6 +49,9 @@ export interface MatchDependencies {
 }
 
 const PERSON_OBJECTS = ['Contact', 'Lead'] as const;
+
+/** Rows read per object for the whole ladder; more (a very common email, say) means a query per rung. */
+const PREFETCH_LIMIT = 100;
 
 export async function matchSalesforcePerson(
   request: MatchRequest,
@@ -123,15 +126,49 @@ export async function matchSalesforcePerson(
     notes.push(`linked ${link.object} ${link.recordId} no longer exists`);
   }
 
-  // 2. The external id field holds the Auth0 user id.
+  // The external-id and email rungs' lookups on every person object at once: one query per object (external
+  // id OR email), sent together, so they cost one round trip instead of up to four. The rungs below decide on
+  // those rows in their usual order; a result at the limit falls back to a query per rung. Phone numbers,
+  // with their dozen spellings, are looked up only when it comes to them (both fields in one query).
   const objects = request.objects ?? PERSON_OBJECTS;
+  const byExternalId: SfCondition = { field: request.externalIdField, op: 'in', values: ids };
+  const byEmail: SfCondition | undefined = request.email
+    ? { field: 'Email', op: '=', value: request.email }
+    : undefined;
+  const spellings = request.phone ? phoneSpellings(request.phone) : [];
+  const byPhone: SfCondition[] = request.phone
+    ? ['Phone', 'MobilePhone'].map((field) => ({ field, op: 'in', values: spellings }))
+    : [];
+  const alternatives = [byExternalId, ...(byEmail ? [byEmail] : [])];
+  const candidates = await Promise.all(
+    objects.map((object) =>
+      salesforce.find({
+        object,
+        fields: fieldsFor(object),
+        where: alternatives.length === 1 ? alternatives : [],
+        ...(alternatives.length > 1 ? { anyOf: alternatives } : {}),
+        limit: PREFETCH_LIMIT,
+      }),
+    ),
+  );
+  const prefetched = candidates.every((rows) => rows.length < PREFETCH_LIMIT)
+    ? new Map<string, SfRecord[]>(objects.map((object, i) => [object, candidates[i] ?? []]))
+    : undefined;
+  /** One rung's lookup on one object: from the prefetched rows, or its own query when they were cut short. */
+  const lookup = async (object: string, condition: SfCondition, limit: number): Promise<SfRecord[]> => {
+    const rows = prefetched?.get(object);
+    if (!rows) return salesforce.find({ object, fields: fieldsFor(object), where: [condition], limit });
+    const wanted = new Set(
+      (condition.op === 'in' ? condition.values : [condition.value]).map((v) => String(v).toLowerCase()),
+    );
+    return rows
+      .filter((r) => r[condition.field] != null && wanted.has(String(r[condition.field]).toLowerCase()))
+      .slice(0, limit);
+  };
+
+  // 2. The external id field holds the Auth0 user id.
   for (const object of objects) {
-    const found = await salesforce.find({
-      object,
-      fields: fieldsFor(object),
-      where: [{ field: request.externalIdField, op: 'in', values: ids }],
-      limit: 10,
-    });
+    const found = await lookup(object, byExternalId, 10);
     // the account's own id first, then its linked identities in order
     found.sort(
       (a, b) =>
@@ -159,18 +196,13 @@ export async function matchSalesforcePerson(
     describe: string;
     lookups: (object: string) => Promise<SfRecord[]>;
   }[] = [];
-  if (request.email) {
+  if (request.email && byEmail) {
     const email = request.email;
     rungs.push({
       by: 'email',
       describe: 'same email (case-insensitive)',
       lookups: async (object) => {
-        const found = await salesforce.find({
-          object,
-          fields: fieldsFor(object),
-          where: [{ field: 'Email', op: '=', value: email }],
-          limit: 50,
-        });
+        const found = await lookup(object, byEmail, 50);
         return found.filter(
           (r) => typeof r['Email'] === 'string' && r['Email'].toLowerCase() === email.toLowerCase(),
         );
@@ -179,19 +211,19 @@ export async function matchSalesforcePerson(
   }
   if (request.phone) {
     const phone = request.phone;
-    const spellings = phoneSpellings(phone);
     rungs.push({
       by: 'phone',
       describe: 'same phone number',
       lookups: async (object) => {
         const out = new Map<string, SfRecord>();
+        const found = await salesforce.find({
+          object,
+          fields: fieldsFor(object),
+          where: [],
+          anyOf: byPhone,
+          limit: 100,
+        });
         for (const field of ['Phone', 'MobilePhone']) {
-          const found = await salesforce.find({
-            object,
-            fields: fieldsFor(object),
-            where: [{ field, op: 'in', values: spellings }],
-            limit: 50,
-          });
           for (const r of found)
             if (toE164(String(r[field] ?? ''), request.defaultCountry) === phone) out.set(r.Id, r);
         }
@@ -203,8 +235,10 @@ export async function matchSalesforcePerson(
   const order = request.order ?? ['email', 'phone'];
   rungs.sort((a, b) => order.indexOf(a.by) - order.indexOf(b.by));
   for (const rung of rungs) {
-    for (const object of objects) {
-      const found = await rung.lookups(object);
+    // both objects' lookups in one round trip; Contacts still win
+    const foundOn = await Promise.all(objects.map((object) => rung.lookups(object)));
+    for (const [i, object] of objects.entries()) {
+      const found = foundOn[i] ?? [];
       if (found.length === 0) continue;
       const settledById = new Map<string, { object: string; record: SfRecord }>();
       for (const record of found) {

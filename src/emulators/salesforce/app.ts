@@ -68,6 +68,8 @@ function makeCall(
   apiBase: string,
   write: WriteContext,
   readText: () => Promise<string>,
+  /** Collects the kinds of the subrequests this call dispatches (composite), for the request log. */
+  subrequests: string[] = [],
 ): ApiCall {
   let parsed: { body: unknown } | undefined;
   const call: ApiCall = {
@@ -94,6 +96,13 @@ function makeCall(
       const found = prefix ? MATCHER.match(method, prefix[2]!) : undefined;
       if (!prefix || !found)
         return errorResult(sfError(404, 'NOT_FOUND', 'The requested resource does not exist'));
+      subrequests.push(found.route.kind);
+      const fault = env.faults.take(method.toUpperCase(), target.pathname, found.route.kind, true);
+      if (fault) {
+        if (fault.held) await fault.held;
+        if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+        if (fault.status) return errorResult(sfError(fault.status, fault.errorCode, fault.message));
+      }
       const text = body === undefined ? '' : JSON.stringify(body);
       const sub = makeCall(
         env,
@@ -103,6 +112,7 @@ function makeCall(
         `/services/data/${prefix[1]}`,
         write,
         async () => text,
+        subrequests,
       );
       try {
         return await found.route.handle(sub);
@@ -121,6 +131,7 @@ async function runApiRoute(env: EmulatorEnv, route: ApiRoute, c: Context): Promi
   const apiBase = `/services/data/${version}`;
   let counted = false;
   let tx: Transaction | undefined;
+  const subrequests: string[] = [];
   const result = await (async (): Promise<HandlerResult> => {
     try {
       const v = /^v(\d+)\.\d$/.exec(version);
@@ -170,6 +181,7 @@ async function runApiRoute(env: EmulatorEnv, route: ApiRoute, c: Context): Promi
         apiBase,
         write,
         () => c.req.text(),
+        subrequests,
       );
       const out = await route.handle(call);
       publishTransaction(env.state.changeLog, env.state.config, tx, env.now());
@@ -185,6 +197,7 @@ async function runApiRoute(env: EmulatorEnv, route: ApiRoute, c: Context): Promi
     method: c.req.method,
     path: url.pathname,
     kind: route.kind,
+    ...(subrequests.length > 0 ? { subrequests } : {}),
     client,
     status: result.status,
     at: env.now(),

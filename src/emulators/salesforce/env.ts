@@ -14,6 +14,8 @@ export interface RequestLogEntry {
   method: string;
   path: string;
   kind: string;
+  /** The kinds of a composite call's subrequests, in order (`query`, `collections.upsert`, …). */
+  subrequests?: string[];
   /** The `client=` value of `Sforce-Call-Options`, if sent. */
   client: string | undefined;
   status: number;

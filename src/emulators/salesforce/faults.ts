@@ -99,12 +99,21 @@ export function createFaults() {
         notifyHeld();
       });
     },
-    /** The first fault matching this request, counting one use of it. */
-    take(method: string, path: string, kind: string): FaultHit | undefined {
+    /**
+     * The first fault matching this request, counting one use of it. A composite call is matched as a whole
+     * only by faults aimed at any request or at it; its subrequests (`subrequest`) by the targeted faults
+     * (a kind, a path, a method, writes), so "fail upserts" fails an upsert wherever it travels.
+     */
+    take(method: string, path: string, kind: string, subrequest = false): FaultHit | undefined {
       if (faults.length === 0) return undefined;
+      const targeted = (f: FaultSpec) =>
+        Boolean(f.match.kind || f.match.pathIncludes || f.match.method || f.match.writes);
       const fault = faults.find(
         (f) =>
           f.remaining > 0 &&
+          (subrequest
+            ? targeted(f)
+            : kind !== 'composite' || !f.match.writes || f.match.kind === 'composite') &&
           (!f.match.method || f.match.method.toUpperCase() === method) &&
           (!f.match.pathIncludes || path.includes(f.match.pathIncludes)) &&
           (!f.match.kind || f.match.kind === kind) &&

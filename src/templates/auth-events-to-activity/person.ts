@@ -39,7 +39,12 @@ type Ctx = PlanContext<AuthEventsToActivityParams>;
 export async function findPerson(
   event: DomainEvent,
   ctx: Ctx,
-  options: { extraFields: readonly string[]; user: () => Promise<Auth0User | null> },
+  options: {
+    extraFields: readonly string[];
+    user: () => Promise<Auth0User | null>;
+    /** Whether Tasks will be created, so their owner is needed (a field update alone needs no Account read). */
+    ownerNeeded: boolean;
+  },
 ): Promise<PersonLookup> {
   const { params, pipeline } = ctx;
   const searchable: ('Contact' | 'Lead')[] = [];
@@ -88,7 +93,7 @@ export async function findPerson(
     const result = await match(auth0UserId, email);
     if (result.kind === 'ambiguous') return result;
     if (result.kind === 'matched') {
-      return { kind: 'found', person: await withOwner(result, auth0UserId, ctx) };
+      return { kind: 'found', person: await withOwner(result, auth0UserId, ctx, options.ownerNeeded) };
     }
     reasons.push(result.reason);
   }
@@ -99,7 +104,7 @@ export async function findPerson(
       const result = await match(event.subject, attemptedEmail);
       if (result.kind === 'ambiguous') return result;
       if (result.kind === 'matched')
-        return { kind: 'found', person: await withOwner(result, undefined, ctx) };
+        return { kind: 'found', person: await withOwner(result, undefined, ctx, options.ownerNeeded) };
       return {
         kind: 'none',
         reason: `no Auth0 user has the attempted email; ${result.reason}`,
@@ -125,6 +130,7 @@ async function withOwner(
   match: { object: string; id: string; record: SfRecord; by: string; reason: string },
   auth0UserId: string | undefined,
   ctx: Ctx,
+  ownerNeeded: boolean,
 ): Promise<Person> {
   const object = match.object === 'Lead' ? 'Lead' : 'Contact';
   const record = match.record;
@@ -133,7 +139,7 @@ async function withOwner(
   let ownerId = ownUser(record['OwnerId']);
   if (object === 'Contact' && typeof record['AccountId'] === 'string' && record['AccountId']) {
     accountId = record['AccountId'];
-    if (ctx.params.assignTo === 'account_owner') {
+    if (ownerNeeded && ctx.params.assignTo === 'account_owner') {
       const [account] = await ctx.salesforce.retrieve('Account', [accountId], ['Id', 'OwnerId']);
       ownerId = ownUser(account?.['OwnerId']) ?? ownerId;
     }

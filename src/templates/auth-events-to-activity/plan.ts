@@ -88,6 +88,7 @@ export async function planActivity(event: DomainEvent, ctx: Ctx): Promise<Plan> 
   const lookup = await findPerson(event, ctx, {
     extraFields: [...Object.keys(engagementFields), ...Object.keys(ruleFields)],
     user,
+    ownerNeeded: fired.some((f) => f.rule.task),
   });
   if (lookup.kind === 'ambiguous') {
     return {
