@@ -159,7 +159,7 @@ test('concord status asks the running service for its budgets', async () => {
     assert.match(
       result.stdout,
       new RegExp(
-        `salesforce ${ORG}: \\d+/\\d+ API calls used \\(allowed \\d+\\), not paused, batching: [1-9]\\d* write calls? for 1 record`,
+        `salesforce ${ORG}: \\d+/\\d+ API calls used \\(allowed \\d+\\), not paused, batching: [1-9]\\d* API calls? \\(\\d+ composite\\) carried [1-9]\\d* writes? of 1 record`,
       ),
     );
     assert.match(

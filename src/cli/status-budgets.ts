@@ -98,9 +98,10 @@ export function formatBudgets(budgets: Budgets | undefined, now: number): string
     const b = o.batching;
     if (b) {
       line +=
-        `, batching: ${plural(b.writeCalls, 'write call')} for ${plural(b.recordsWritten, 'record')}` +
-        ` (${b.compositeCalls} composite, ${plural(b.recordsCoalesced, 'record')} coalesced),` +
-        ` ${plural(b.readCalls, 'read call')} (${plural(b.readsCoalesced, 'lookup')} shared)`;
+        `, batching: ${plural(b.calls, 'API call')} (${b.compositeCalls} composite) carried` +
+        ` ${plural(b.writeCalls, 'write')} of ${plural(b.recordsWritten, 'record')}` +
+        ` (${plural(b.recordsCoalesced, 'record')} coalesced) and` +
+        ` ${plural(b.readCalls, 'read')} (${plural(b.readsCoalesced, 'lookup')} shared)`;
     }
     lines.push(line);
   }

@@ -84,15 +84,20 @@ export async function renderMetrics(db: Db, budgets: Budgets | undefined): Promi
     'gauge',
     'While paused: when the next /limits probe may resume calls (Unix time, seconds).',
   );
+  const apiCalls = family(
+    'concord_salesforce_batcher_api_calls_total',
+    'counter',
+    'API calls the batcher made to the org (a /composite call carrying several requests counts once).',
+  );
   const calls = family(
     'concord_salesforce_batch_calls_total',
     'counter',
-    'Calls the batcher sent to the org: kind="write" (Collections and composite writes) or kind="read".',
+    'Requests the batcher sent, alone or inside a /composite call: kind="write" (Collections writes) or kind="read" (queries, retrieves).',
   );
   const composite = family(
     'concord_salesforce_composite_calls_total',
     'counter',
-    'Write calls that were one /composite call carrying several Collections writes (part of kind="write").',
+    '/composite calls the batcher made, each carrying up to 5 of those requests.',
   );
   const written = family(
     'concord_salesforce_records_written_total',
@@ -118,6 +123,7 @@ export async function renderMetrics(db: Db, budgets: Budgets | undefined): Promi
     if (o.pausedUntil !== undefined) pausedUntil.push({ labels, value: o.pausedUntil / 1000 });
     const b = o.batching;
     if (!b) continue;
+    apiCalls.push({ labels, value: b.calls });
     calls.push({ labels: { ...labels, kind: 'write' }, value: b.writeCalls });
     calls.push({ labels: { ...labels, kind: 'read' }, value: b.readCalls });
     composite.push({ labels, value: b.compositeCalls });

@@ -95,6 +95,10 @@ describe('GET /metrics', () => {
       'the Lead went out in a write call',
     );
     assert.ok((sampleValue(samples, 'concord_salesforce_records_written_total', org) ?? 0) >= 1);
+    assert.ok(
+      (sampleValue(samples, 'concord_salesforce_batcher_api_calls_total', org) ?? 0) >= 1,
+      'the batcher counts its API calls',
+    );
     assert.notEqual(
       sampleValue(samples, 'concord_salesforce_batch_calls_total', { ...org, kind: 'read' }),
       undefined,
