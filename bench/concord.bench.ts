@@ -36,7 +36,10 @@ const STEADY_EVENTS_PER_SECOND = 100;
 const STEADY_DURATION_MS = Number(process.env.CONCORD_BENCH_STEADY_MS ?? 30_000);
 const STEADY_SETTLE_MS = 120_000;
 const INGEST_POSTERS = 4;
-const WORKER_CONCURRENCY = 200; // the default
+/** Jobs in flight: the default unless `CONCORD_BENCH_CONCURRENCY` says otherwise (to see how batches fill). */
+const WORKER_CONCURRENCY = process.env.CONCORD_BENCH_CONCURRENCY
+  ? Number(process.env.CONCORD_BENCH_CONCURRENCY)
+  : undefined;
 const SEED_USERS = 2_000;
 const SEED_ACCOUNTS = 200;
 const TENANT = 'acme';
@@ -171,7 +174,7 @@ function concordConfig(emulators: Emulators, dbPath: string, withPipelines: bool
     logging: { level: 'info' }, // the default level; stdout goes to /dev/null
     // The sandbox's worker settings, with the default number of jobs in flight.
     worker: {
-      concurrency: WORKER_CONCURRENCY,
+      ...(WORKER_CONCURRENCY ? { concurrency: WORKER_CONCURRENCY } : {}),
       pollIntervalMs: 200,
       backoff: { initialMs: 500, maxMs: 30_000 },
     },

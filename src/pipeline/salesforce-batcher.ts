@@ -62,8 +62,13 @@ export interface BatchingStats {
  * rest of the statement) under the connector's 12,000-byte budget, so it never has to be split.
  */
 const MAX_QUERY_VALUE_BYTES = 9_000;
-/** With a backlog, writes wait up to this many linger windows for the stall. */
-const PATIENCE = 4;
+/**
+ * With a backlog (the worker full), writes wait up to this many linger windows: the stall (every job in flight
+ * waiting) sends them sooner, so the cap only matters while jobs still wait on Auth0 or on reads.
+ */
+const PATIENCE = 8;
+/** A batch that filled a quarter within its linger (a burst) waits up to this many lingers to fill up. */
+const BURST_PATIENCE = 4;
 /** `retrieve` answers up to 2,000 ids per call; the connector splits by URL length below that. */
 const MAX_RETRIEVE_IDS = 500;
 
@@ -87,7 +92,10 @@ interface WriteGroup {
   write: WriteTarget;
   records: PendingRecord[];
   byKey: Map<string, PendingRecord>;
+  startedAt: number;
   dueAt: number;
+  /** Its linger was stretched once already (a burst filling it). */
+  stretched?: boolean;
 }
 
 export type BatchingSalesforce<T extends SalesforcePort> = T & {
@@ -142,7 +150,8 @@ export function batchSalesforce<T extends SalesforcePort>(
         new Promise<SfWriteResult>((resolve, reject) => {
           let group = groups.get(name);
           if (!group) {
-            group = { write, records: [], byKey: new Map(), dueAt: Date.now() + lingerMs() };
+            const startedAt = Date.now();
+            group = { write, records: [], byKey: new Map(), startedAt, dueAt: startedAt + lingerMs() };
             groups.set(name, group);
             schedule();
           }
@@ -170,6 +179,19 @@ export function batchSalesforce<T extends SalesforcePort>(
    */
   function flushWrites(reason: 'timer' | 'full' | 'all') {
     const now = Date.now();
+    for (const g of groups.values()) {
+      // A burst: a batch that filled a quarter within its linger waits up to four lingers to fill up. A
+      // trickle never gets there, so its latency stays one linger.
+      if (
+        reason === 'timer' &&
+        !g.stretched &&
+        g.dueAt <= now &&
+        g.records.length * BURST_PATIENCE >= maxRecords
+      ) {
+        g.stretched = true;
+        g.dueAt = Math.max(g.dueAt, g.startedAt + options.lingerMs * BURST_PATIENCE);
+      }
+    }
     const isDue = (g: WriteGroup) => reason === 'all' || g.dueAt <= now || g.records.length >= maxRecords;
     const due = [...groups.entries()].filter(([, g]) => isDue(g));
     if (due.length === 0) return schedule();

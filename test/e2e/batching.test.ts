@@ -1,5 +1,5 @@
 /**
- * Outbox batching end to end, with the shipped defaults (200 jobs in flight, 250 ms linger, 200 records per
+ * Outbox batching end to end, with the shipped defaults (500 jobs in flight, 250 ms linger, 200 records per
  * call): many events' lookups and writes share Salesforce calls, and a record that fails is retried alone.
  */
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { listJobs } from '../../src/store/index.js';
 import { salesforceWriteCalls } from '../support/emulator-counts.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
-const DEFAULTS = { concurrency: 200, lingerMs: 250, readLingerMs: 50 };
+const DEFAULTS = { concurrency: 500, lingerMs: 250, readLingerMs: 50 };
 
 async function startBatching() {
   return startHarness({
