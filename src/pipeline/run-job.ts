@@ -6,6 +6,7 @@ import type { Auth0Port, SalesforcePort } from '../core/ports.js';
 import type { Plan, PlanContext, Resolution, TemplateDefinition } from '../core/template.js';
 import {
   appendAudit,
+  commitTogether,
   type Db,
   findLink,
   findLinksByRecord,
@@ -95,25 +96,33 @@ export function planContext(
 export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<void> {
   const { db } = deps;
   const pipeline = deps.pipelines.get(job.pipeline);
+  /**
+   * Bookkeeping that goes with the job's outcome (intents marked applied, links, state, quarantine): committed
+   * in one unit with it, which shares its commit with other jobs finishing at the same moment.
+   */
+  const tail: ((tx: Db) => Promise<unknown>)[] = [];
   const finish = async (
     outcome: Outcome,
     reason: string,
     extra: Partial<OutcomeReport> = {},
     error?: string,
   ) => {
-    await finishJob(db.kysely, job.id, outcome, reason, deps.now(), error ?? null);
-    await appendAudit(
-      db,
-      {
-        pipeline: job.pipeline,
-        jobId: job.id,
-        inboxId: job.inboxId,
-        action: `outcome.${outcome}`,
-        summary: reason,
-        data: extra,
-      },
-      deps.now(),
-    );
+    await commitTogether(db, async (tx) => {
+      for (const step of tail) await step(tx);
+      await finishJob(tx.kysely, job.id, outcome, reason, deps.now(), error ?? null);
+      await appendAudit(
+        tx,
+        {
+          pipeline: job.pipeline,
+          jobId: job.id,
+          inboxId: job.inboxId,
+          action: `outcome.${outcome}`,
+          summary: reason,
+          data: extra,
+        },
+        deps.now(),
+      );
+    });
     deps.onOutcome?.({
       jobId: job.id,
       inboxId: job.inboxId,
@@ -156,7 +165,8 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
       plan.state &&
       pipeline.mode === 'live'
     ) {
-      await writeState(db, pipeline.name, plan.state, deps.now());
+      const state = plan.state;
+      tail.push((tx) => writeState(tx, pipeline.name, state, deps.now()));
     }
     switch (plan.outcome) {
       case 'filtered':
@@ -164,26 +174,32 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
         return finish(plan.outcome, plan.reason);
       case 'in_sync':
         return finish('applied', plan.reason);
-      case 'quarantined':
-        await openQuarantine(
-          db,
-          { jobId: job.id, pipeline: job.pipeline, reason: plan.reason, candidates: plan.candidates },
-          deps.now(),
-        );
+      case 'quarantined': {
+        const item = {
+          jobId: job.id,
+          pipeline: job.pipeline,
+          reason: plan.reason,
+          candidates: plan.candidates,
+        };
+        tail.push((tx) => openQuarantine(tx, item, deps.now()));
         return finish('quarantined', plan.reason, { intents: [] });
+      }
       case 'write':
         break;
     }
 
     const summaries = plan.intents.map(describeIntent);
     if (pipeline.mode === 'dry-run') {
-      await saveIntents(db, job.id, plan.intents, 'dry_run', deps.now());
+      const intents = plan.intents;
+      tail.push((tx) => saveIntents(tx, job.id, intents, 'dry_run', deps.now()));
       return finish('dry_run', `dry run, nothing written: ${plan.reason}`, {
         intents: summaries,
       });
     }
 
-    const ids = await saveIntents(db, job.id, plan.intents, 'pending', deps.now());
+    // The outbox rows are committed before anything is written (sharing their commit with other jobs').
+    const intents = plan.intents;
+    const ids = await commitTogether(db, (tx) => saveIntents(tx, job.id, intents, 'pending', deps.now()));
     const writes: OutcomeReport['writes'] = [];
     const results = new Map<string, IntentResult>();
     const targets = { salesforce: pipeline.salesforce, auth0: pipeline.auth0, org: pipeline.org };
@@ -191,28 +207,35 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
       const intent = resolveRefs(planned, results);
       const result = await executeIntent(intent, targets);
       if (intent.ref) results.set(intent.ref, result);
-      await markIntentApplied(db, ids[index]!, result, deps.now());
+      const appliedAt = deps.now();
+      tail.push((tx) => markIntentApplied(tx, ids[index]!, result, appliedAt));
       const object = 'object' in intent ? intent.object : 'Auth0 user';
       writes.push({ object, id: result.id, created: result.created });
       const link = 'link' in intent ? intent.link : undefined;
       if (link) {
         const recordId = link.recordId ?? result.id;
-        await upsertLink(db, { ...link, recordId }, deps.now());
-        await appendAudit(
-          db,
-          {
-            pipeline: job.pipeline,
-            jobId: job.id,
-            inboxId: job.inboxId,
-            action: 'identity.linked',
-            summary: `${link.auth0UserId} ↔ ${link.object} ${recordId} (${link.matchedBy})`,
-            data: { ...link, recordId },
-          },
-          deps.now(),
+        const linkedAt = deps.now();
+        tail.push((tx) => upsertLink(tx, { ...link, recordId }, linkedAt));
+        tail.push((tx) =>
+          appendAudit(
+            tx,
+            {
+              pipeline: job.pipeline,
+              jobId: job.id,
+              inboxId: job.inboxId,
+              action: 'identity.linked',
+              summary: `${link.auth0UserId} ↔ ${link.object} ${recordId} (${link.matchedBy})`,
+              data: { ...link, recordId },
+            },
+            linkedAt,
+          ),
         );
       }
     }
-    if (plan.state) await writeState(db, pipeline.name, plan.state, deps.now());
+    if (plan.state) {
+      const state = plan.state;
+      tail.push((tx) => writeState(tx, pipeline.name, state, deps.now()));
+    }
     return finish('applied', plan.reason, { intents: summaries, writes });
   } catch (thrown) {
     const error = toConcordError(thrown);
@@ -225,26 +248,30 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
       const grid = Math.min(1000, deps.backoff.initialMs);
       const due = deps.now() + backoffDelay(job.attempts, deps.backoff, error.retryAfterMs);
       const delayMs = Math.ceil(due / grid) * grid - deps.now();
-      await retryJob(
-        db.kysely,
-        job.id,
-        deps.now() + delayMs,
-        String(maskPersonalData(message)),
-        deps.now(),
-        waiting,
-      );
-      await appendAudit(
-        db,
-        {
-          pipeline: job.pipeline,
-          jobId: job.id,
-          inboxId: job.inboxId,
-          action: 'retry.scheduled',
-          summary: `attempt ${job.attempts} failed, retrying in ${delayMs} ms: ${message}`,
-          data: { code: error.code, vendorCode: error.vendorCode, status: error.status },
-        },
-        deps.now(),
-      );
+      // What was applied before the failure stays recorded (its intents, its links), with the retry.
+      await commitTogether(db, async (tx) => {
+        for (const step of tail) await step(tx);
+        await retryJob(
+          tx.kysely,
+          job.id,
+          deps.now() + delayMs,
+          String(maskPersonalData(message)),
+          deps.now(),
+          waiting,
+        );
+        await appendAudit(
+          tx,
+          {
+            pipeline: job.pipeline,
+            jobId: job.id,
+            inboxId: job.inboxId,
+            action: 'retry.scheduled',
+            summary: `attempt ${job.attempts} failed, retrying in ${delayMs} ms: ${message}`,
+            data: { code: error.code, vendorCode: error.vendorCode, status: error.status },
+          },
+          deps.now(),
+        );
+      });
       deps.onRetry?.({ jobId: job.id, pipeline: job.pipeline, attempt: job.attempts, delayMs, error });
       return;
     }

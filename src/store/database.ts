@@ -37,6 +37,12 @@ export async function durably<T>(db: Db, work: (trx: Transaction<Database>) => P
   });
 }
 
+/** Runs `work` in a transaction, or in the one `db` already is (a unit of a group commit). */
+export function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  if (db.kysely.isTransaction) return work(db.kysely as Transaction<Database>);
+  return db.kysely.transaction().execute(work);
+}
+
 /** Opens the database and applies pending migrations. */
 export async function openDatabase(options: StoreOptions): Promise<Db> {
   if (options.driver === 'sqlite') {

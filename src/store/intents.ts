@@ -1,5 +1,5 @@
 import { describeIntent, type Intent } from '../core/intents.js';
-import type { Db } from './database.js';
+import { type Db, inTransaction } from './database.js';
 import type { IntentState } from './schema.js';
 
 export interface IntentRow {
@@ -23,7 +23,7 @@ export async function saveIntents(
   state: IntentState,
   now: number,
 ) {
-  return db.kysely.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx.deleteFrom('intents').where('job_id', '=', jobId).where('state', '=', 'pending').execute();
     const last = await trx
       .selectFrom('intents')

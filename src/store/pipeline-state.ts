@@ -1,4 +1,4 @@
-import type { Db } from './database.js';
+import { type Db, inTransaction } from './database.js';
 
 export async function getState<T>(db: Db, pipeline: string, key: string): Promise<T | undefined> {
   const row = await db.kysely
@@ -14,7 +14,7 @@ export async function getState<T>(db: Db, pipeline: string, key: string): Promis
 export async function writeState(db: Db, pipeline: string, writes: Record<string, unknown>, now: number) {
   const entries = Object.entries(writes);
   if (entries.length === 0) return;
-  await db.kysely.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     for (const [key, value] of entries) {
       if (value === null || value === undefined) {
         await trx
