@@ -250,10 +250,7 @@ describe('Salesforce outbox batcher', () => {
     // does not ride with reads, which would send it before its batch filled up
     assert.deepEqual(
       calls().map((c) => [c.kind, ...(c.subrequests ?? []).sort()]),
-      [
-        ['composite', 'collections.retrieve', 'query', 'query', 'query'],
-        ['collections.create'],
-      ],
+      [['composite', 'collections.retrieve', 'query', 'query', 'query'], ['collections.create']],
     );
     assert.equal(contact.status === 'fulfilled' && contact.value[0]?.['LastName'], 'Known');
     assert.equal(lead.status === 'fulfilled' && lead.value[0]?.['LastName'], 'Lead');
