@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-pipeline-state.js';
 import * as m0003 from './0003-claim-indexes.js';
+import * as m0004 from './0004-drop-subject-order.js';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0001-initial': m0001,
   '0002-pipeline-state': m0002,
   '0003-claim-indexes': m0003,
+  '0004-drop-subject-order': m0004,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect): Promise<string[]> {
