@@ -95,6 +95,30 @@ export type CompositeOutcome =
   | { kind: 'retrieve'; rows: (SfRecord | null)[] }
   | { kind: 'error'; error: unknown };
 
+/** One op as a call (or calls) of its own through the port's plain methods, with the outcome `composite` gives. */
+export async function sendAlone(port: SalesforcePort, op: CompositeOp): Promise<CompositeOutcome> {
+  try {
+    switch (op.kind) {
+      case 'find':
+        return { kind: 'find', rows: await port.find(op.request) };
+      case 'retrieve':
+        return { kind: 'retrieve', rows: await port.retrieve(op.object, op.ids, op.fields) };
+      case 'write': {
+        const { write } = op;
+        const results =
+          write.op === 'create'
+            ? await port.create(write.object, write.records)
+            : write.op === 'update'
+              ? await port.update(write.object, write.records)
+              : await port.upsert(write.object, write.externalIdField, write.records);
+        return { kind: 'write', results };
+      }
+    }
+  } catch (error) {
+    return { kind: 'error', error };
+  }
+}
+
 export interface SalesforcePort {
   /** Runs a SELECT built from the request, following every page. */
   find(request: SfFindRequest): Promise<SfRecord[]>;

@@ -22,6 +22,7 @@ import {
   type CompositeOutcome,
   MAX_COMPOSITE_COLLECTIONS,
   type SalesforcePort,
+  sendAlone,
   type SfCondition,
   type SfFields,
   type SfFindRequest,
@@ -175,7 +176,7 @@ export function batchSalesforce<T extends SalesforcePort>(
 
   /**
    * Sends every due group (`timer`: its linger is over; `full`: it reached 200 records; `all`: every job in
-   * flight waits and no other job will start), with not-yet-due groups in free composite places.
+   * flight waits and no other job will start). Groups not yet due may ride along (`writeRiders`).
    */
   function flushWrites(reason: 'timer' | 'full' | 'all') {
     const now = Date.now();
@@ -279,7 +280,7 @@ export function batchSalesforce<T extends SalesforcePort>(
   async function sendCall(call: ReadyOp[]) {
     stats.calls += 1;
     if (call.length === 1 || !port.composite) {
-      for (const { op, settle } of call) settle(await alone(op));
+      for (const { op, settle } of call) settle(await sendAlone(port, op));
       return;
     }
     stats.compositeCalls += 1;
@@ -303,37 +304,10 @@ export function batchSalesforce<T extends SalesforcePort>(
     }
   }
 
-  /** One op as its own call. */
-  async function alone(op: CompositeOp): Promise<CompositeOutcome> {
-    try {
-      switch (op.kind) {
-        case 'write':
-          return { kind: 'write', results: await writeOne(op.write) };
-        case 'find':
-          return { kind: 'find', rows: await port.find(op.request) };
-        case 'retrieve':
-          return { kind: 'retrieve', rows: await port.retrieve(op.object, op.ids, op.fields) };
-      }
-    } catch (error) {
-      return { kind: 'error', error };
-    }
-  }
-
   /** A read through the next call. */
   function read(op: CompositeOp): Promise<CompositeOutcome> {
     stats.readCalls += 1;
     return new Promise((resolve) => submit(op, resolve));
-  }
-
-  function writeOne(write: CollectionWrite): Promise<SfWriteResult[]> {
-    switch (write.op) {
-      case 'create':
-        return port.create(write.object, write.records);
-      case 'update':
-        return port.update(write.object, write.records);
-      case 'upsert':
-        return port.upsert(write.object, write.externalIdField, write.records);
-    }
   }
 
   // ───────────────────────────── reads ─────────────────────────────
@@ -356,8 +330,11 @@ export function batchSalesforce<T extends SalesforcePort>(
   function find(request: SfFindRequest): Promise<SfRecord[]> {
     const key = keyConditions(request);
     if (!key) {
-      stats.readCalls += 1;
-      return port.find(request);
+      // Not mergeable with others, but it can still share a call.
+      return read({ kind: 'find', request }).then((outcome) => {
+        if (outcome.kind === 'find') return outcome.rows;
+        throw errorOf(outcome);
+      });
     }
     const { rest, keys } = key;
     // Lookups on one object that differ only in their key conditions (even their fields) share one query.

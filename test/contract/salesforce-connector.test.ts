@@ -302,6 +302,27 @@ describe('salesforce connector against the emulator', { skip: EMULATOR_ONLY }, (
     );
   });
 
+  test('composite: a query too long for one URL fails alone; the write beside it is made', async (t) => {
+    const { sf, admin } = await emulated(t);
+    const values = Array.from({ length: 600 }, (_, i) => `someone-${i}@a-rather-long-domain.example`);
+    const [tooLong, written] = await sf.composite!([
+      // with a LIMIT it cannot be split into several queries either
+      {
+        kind: 'find',
+        request: {
+          object: 'Contact',
+          fields: ['Id'],
+          where: [{ field: 'Email', op: 'in', values }],
+          limit: 5,
+        },
+      },
+      { kind: 'write', write: { op: 'create', object: 'Lead', records: [{ LastName: 'L', Company: 'C' }] } },
+    ]);
+    assert.equal(tooLong?.kind, 'error');
+    assert.equal(written?.kind === 'write' && written.results[0]?.ok, true);
+    assert.equal(admin.all('Lead').length, 1);
+  });
+
   test('email equality is case-insensitive; literals with quotes and backslashes are escaped', async (t) => {
     const { sf, admin } = await emulated(t);
     admin.seed('Contact', [{ LastName: "O'Hara \\ Co", Email: 'Mixed.Case@Example.com' }]);

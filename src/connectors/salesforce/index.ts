@@ -11,6 +11,7 @@ import {
   type CompositeOutcome,
   MAX_COMPOSITE_COLLECTIONS,
   type SalesforcePort,
+  sendAlone,
   type SfFields,
   type SfFindRequest,
   type SfRecord,
@@ -19,7 +20,7 @@ import {
 } from '../../core/ports.js';
 import { mintToken, type SalesforceAuth, type Session } from './auth.js';
 import { fromRecordError, fromRequestError, fromVendorCode } from './errors.js';
-import { buildSoql, splitForUrl } from './soql-builder.js';
+import { buildSoql, MAX_QUERY_URL_BYTES, splitForUrl } from './soql-builder.js';
 
 export { buildSoql } from './soql-builder.js';
 export type { SalesforceAuth } from './auth.js';
@@ -390,10 +391,9 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
           case 'write':
             return collectionRequest(op.write);
           case 'find': {
-            const parts = splitForUrl(op.request);
-            return parts.length === 1
-              ? { method: 'GET', path: `/query?q=${encodeURIComponent(buildSoql(op.request))}` }
-              : undefined;
+            // A query that does not fit (or cannot be split) goes on its own, where it fails alone.
+            const q = encodeURIComponent(buildSoql(op.request));
+            return q.length <= MAX_QUERY_URL_BYTES ? { method: 'GET', path: `/query?q=${q}` } : undefined;
           }
           case 'retrieve':
             return retrievesInComposite && op.ids.length <= RETRIEVE_URL_IDS
@@ -432,11 +432,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
       /** `sub` is the op's subrequest result (`null`: missing from the response), `undefined`: sent on its own. */
       async function outcomeOf(op: CompositeOp, sub: Sub | null | undefined): Promise<CompositeOutcome> {
         try {
-          if (sub === undefined) {
-            if (op.kind === 'write') return { kind: 'write', results: await writeInChunks(op.write) };
-            if (op.kind === 'find') return { kind: 'find', rows: await connector.find(op.request) };
-            return { kind: 'retrieve', rows: await connector.retrieve(op.object, op.ids, op.fields) };
-          }
+          if (sub === undefined) return await sendAlone(connector, op);
           if (sub === null || sub.httpStatusCode >= 400) {
             const error = sub
               ? rawError(sub.httpStatusCode, JSON.stringify(sub.body))
@@ -454,7 +450,7 @@ export function createSalesforceConnector(options: SalesforceConnectorOptions): 
             ) {
               // An org that does not take Collections retrieves inside composite: read them on their own from now on.
               retrievesInComposite = false;
-              return { kind: 'retrieve', rows: await connector.retrieve(op.object, op.ids, op.fields) };
+              return await sendAlone(connector, op);
             }
             return { kind: 'error', error };
           }
