@@ -101,6 +101,12 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
    * in one unit with it, which shares its commit with other jobs finishing at the same moment.
    */
   const tail: ((tx: Db) => Promise<unknown>)[] = [];
+  const audit = (tx: Db, action: string, summary: string, data: unknown, at = deps.now()) =>
+    appendAudit(
+      tx,
+      { pipeline: job.pipeline, jobId: job.id, inboxId: job.inboxId, action, summary, data },
+      at,
+    );
   const finish = async (
     outcome: Outcome,
     reason: string,
@@ -110,18 +116,7 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
     await commitTogether(db, async (tx) => {
       for (const step of tail) await step(tx);
       await finishJob(tx.kysely, job.id, outcome, reason, deps.now(), error ?? null);
-      await appendAudit(
-        tx,
-        {
-          pipeline: job.pipeline,
-          jobId: job.id,
-          inboxId: job.inboxId,
-          action: `outcome.${outcome}`,
-          summary: reason,
-          data: extra,
-        },
-        deps.now(),
-      );
+      await audit(tx, `outcome.${outcome}`, reason, extra);
     });
     deps.onOutcome?.({
       jobId: job.id,
@@ -217,16 +212,11 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
         const linkedAt = deps.now();
         tail.push((tx) => upsertLink(tx, { ...link, recordId }, linkedAt));
         tail.push((tx) =>
-          appendAudit(
+          audit(
             tx,
-            {
-              pipeline: job.pipeline,
-              jobId: job.id,
-              inboxId: job.inboxId,
-              action: 'identity.linked',
-              summary: `${link.auth0UserId} ↔ ${link.object} ${recordId} (${link.matchedBy})`,
-              data: { ...link, recordId },
-            },
+            'identity.linked',
+            `${link.auth0UserId} ↔ ${link.object} ${recordId} (${link.matchedBy})`,
+            { ...link, recordId },
             linkedAt,
           ),
         );
@@ -259,17 +249,15 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
           deps.now(),
           waiting,
         );
-        await appendAudit(
+        await audit(
           tx,
+          'retry.scheduled',
+          `attempt ${job.attempts} failed, retrying in ${delayMs} ms: ${message}`,
           {
-            pipeline: job.pipeline,
-            jobId: job.id,
-            inboxId: job.inboxId,
-            action: 'retry.scheduled',
-            summary: `attempt ${job.attempts} failed, retrying in ${delayMs} ms: ${message}`,
-            data: { code: error.code, vendorCode: error.vendorCode, status: error.status },
+            code: error.code,
+            vendorCode: error.vendorCode,
+            status: error.status,
           },
-          deps.now(),
         );
       });
       deps.onRetry?.({ jobId: job.id, pipeline: job.pipeline, attempt: job.attempts, delayMs, error });

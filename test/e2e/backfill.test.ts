@@ -6,40 +6,26 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readCsvRecords } from '../../src/connectors/salesforce/bulk-csv.js';
-import { type Auth0Emulator, createAuth0Emulator } from '../../src/emulators/auth0/index.js';
-import { createSalesforceEmulator, type SalesforceEmulator } from '../../src/emulators/salesforce/index.js';
+import type { Auth0Emulator } from '../../src/emulators/auth0/index.js';
 import { listLinks, openDatabase } from '../../src/store/index.js';
-import { harnessConfig, TENANT } from '../support/harness.js';
+import { startEmulators, TENANT } from '../support/harness.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const EXT = 'Auth0_User_Id__c';
 
 async function setup(t: TestContext, pipelines: { name: string; params?: Record<string, unknown> }[]) {
-  const dir = mkdtempSync(join(tmpdir(), 'concord-backfill-'));
-  const sf: SalesforceEmulator = createSalesforceEmulator();
-  const auth0: Auth0Emulator = createAuth0Emulator({ tenant: TENANT, rateLimit: false });
-  const sfServer = await sf.listen(0);
-  const auth0Server = await auth0.listen(0);
-  const config = harnessConfig({
-    dir,
-    sfUrl: sfServer.url,
-    auth0Url: auth0Server.url,
-    auth0Domain: auth0.domain,
+  const { dir, sf, auth0, config, sfUrl, close } = await startEmulators('concord-backfill-', {
+    auth0: { tenant: TENANT, rateLimit: false },
     pipelines: pipelines.map((p) => ({ ...p, template: 'signup-to-lead' })),
   });
   const configPath = join(dir, 'concord.yaml');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  t.after(async () => {
-    await auth0Server.close();
-    await sfServer.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  t.after(close);
 
   const spawnBackfill = (pipeline: string, extra: string[] = []): ChildProcess =>
     spawn(
@@ -77,7 +63,7 @@ async function setup(t: TestContext, pipelines: { name: string; params?: Record<
     }
   }
   const uploads = () => sf.admin.requests().filter((r) => r.kind === 'bulk2.ingest.upload');
-  return { sf, auth0, dir, configPath, backfill, spawnBackfill, links, uploads, sfUrl: sfServer.url };
+  return { sf, auth0, dir, configPath, backfill, spawnBackfill, links, uploads, sfUrl };
 }
 
 function seedUsers(auth0: Auth0Emulator, count: number, from = 0) {

@@ -38,9 +38,12 @@ export interface HarnessOptions {
   store?: StoreOptions;
 }
 
-/** Both emulators on loopback and a Concord service wired to them through a real config; SQLite in a temp dir. */
-export async function startHarness(options: HarnessOptions = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'concord-e2e-'));
+/**
+ * Both emulators on loopback ports and a Concord config wired to them, in a fresh temp dir (`prefix`);
+ * `close()` stops the emulators and removes the dir.
+ */
+export async function startEmulators(prefix: string, options: HarnessOptions = {}) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const sf: SalesforceEmulator = createSalesforceEmulator(options.salesforce);
   const auth0: Auth0Emulator = createAuth0Emulator({ tenant: TENANT, ...options.auth0 });
   const sfServer = await sf.listen(0);
@@ -53,6 +56,24 @@ export async function startHarness(options: HarnessOptions = {}) {
     ...options,
   });
   options.configure?.(config);
+  return {
+    dir,
+    sf,
+    auth0,
+    config,
+    sfUrl: sfServer.url,
+    async close() {
+      await auth0Server.close();
+      await sfServer.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Both emulators on loopback and a Concord service wired to them through a real config; SQLite in a temp dir. */
+export async function startHarness(options: HarnessOptions = {}) {
+  const emulators = await startEmulators('concord-e2e-', options);
+  const { dir, sf, auth0, config } = emulators;
   const service = await createService({
     loaded: parseConfigObject(config),
     logger: pino({ level: 'silent' }),
@@ -118,9 +139,7 @@ export async function startHarness(options: HarnessOptions = {}) {
     },
     async close() {
       await service.stop();
-      await auth0Server.close();
-      await sfServer.close();
-      rmSync(dir, { recursive: true, force: true });
+      await emulators.close();
     },
   };
 }
