@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   claimJob,
   claimJobs,
+  claimScans,
   type Db,
   type StoreOptions,
   findLink,
@@ -153,6 +154,49 @@ for (const dialect of DIALECTS) {
         wave.filter((j) => j.subject === 'user:6').map((j) => j.pipeline),
         ['signups', 'activity'],
       );
+    });
+
+    test('claims walk the open-job indexes: done jobs are not in them, and no scan of the table', async (t) => {
+      if (db.dialect !== 'sqlite')
+        return t.skip('plans checked on SQLite, whose planner needs the exact terms');
+      const scans = claimScans(db, 1_000, new Map([['activity', ['signups', 'profiles']]]));
+      const plans: string[] = [];
+      for (const query of [scans.expired(10), scans.queued(10)]) {
+        const { sql, parameters } = query.compile(db.kysely);
+        const rows = db.sqlite!.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(parameters as unknown[]));
+        plans.push((rows as { detail: string }[]).map((r) => r.detail).join(' | '));
+      }
+      for (const plan of plans) {
+        assert.doesNotMatch(plan, /SCAN (j|p)\b(?! USING)/, `a claim scans the jobs table: ${plan}`);
+        assert.match(plan, /SEARCH p USING (COVERING )?INDEX jobs_open_subject/, plan);
+      }
+      assert.match(plans[0]!, /jobs_running_lease/);
+      assert.match(plans[1]!, /SCAN j USING INDEX jobs_queued_id/);
+      // A done job is in none of the claim indexes.
+      const sqlite = db.sqlite!;
+      const openIndexes = ['jobs_queued_id', 'jobs_queued_due', 'jobs_running_lease', 'jobs_open_subject'];
+      const done = (
+        sqlite.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state = 'done'`).get() as { n: number }
+      ).n;
+      assert.ok(done > 0, 'the suite has finished jobs by now');
+      const open = (
+        sqlite.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE state <> 'done'`).get() as { n: number }
+      ).n;
+      for (const index of openIndexes) {
+        const [where] = sqlite
+          .prepare(`SELECT sql FROM sqlite_master WHERE name = ?`)
+          .pluck()
+          .all(index) as string[];
+        assert.match(String(where), /where/i, `${index} is partial`);
+      }
+      const inSubjectIndex = (
+        sqlite
+          .prepare(
+            `SELECT COUNT(*) AS n FROM jobs INDEXED BY jobs_open_subject WHERE state IN ('queued', 'running')`,
+          )
+          .get() as { n: number }
+      ).n;
+      assert.equal(inSubjectIndex, open);
     });
 
     test('an expired lease lets another worker take the job over', async () => {

@@ -14,6 +14,7 @@ export type { IntentRow } from './intents.js';
 export {
   claimJob,
   claimJobs,
+  claimScans,
   finishJob,
   getJob,
   jobCounts,

@@ -176,40 +176,10 @@ export async function claimJobs(
   after: ClaimOrder = new Map(),
 ): Promise<JobRow[]> {
   return db.kysely.transaction().execute(async (trx) => {
-    const lock = db.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
-    // SQLite's planner (no statistics) would pick the run_after index and sort: walk the id order instead.
-    const byId = db.dialect === 'sqlite' ? sql` INDEXED BY jobs_state_id` : sql``;
-    // Both scans walk an index in id order and stop after `limit` jobs whose subject is free: no sort of the
-    // queue, so a claim costs the same with ten jobs queued or a million.
-    const unfinishedBefore = (pipelines: RawBuilder<unknown>) => sql`NOT EXISTS (
-        SELECT 1 FROM jobs p
-        WHERE p.pipeline IN (${pipelines}) AND p.subject = j.subject AND p.state IN ('queued', 'running') AND p.id < j.id
-      )`;
-    // One probe of the (pipeline, subject, state, id) index per pipeline list; a job checks the other
-    // pipelines only when its own pipeline waits for them.
-    const waits = [...after].filter(([, others]) => others.length > 0);
-    const free = sql.join(
-      [
-        unfinishedBefore(sql`j.pipeline`),
-        ...waits.map(
-          ([pipeline, others]) =>
-            sql`(j.pipeline <> ${pipeline} OR ${unfinishedBefore(sql.join(others.map((o) => sql`${o}`)))})`,
-        ),
-      ],
-      sql` AND `,
-    );
-    const expired = await sql<{ id: number }>`
-      SELECT j.id FROM jobs j
-      WHERE j.state = 'running' AND j.lease_until < ${now} AND ${free}
-      ORDER BY j.id LIMIT ${limit}${lock}`.execute(trx);
+    const scans = claimScans(db, now, after);
+    const expired = await scans.expired(limit).execute(trx);
     const room = limit - expired.rows.length;
-    const queued =
-      room > 0
-        ? await sql<{ id: number }>`
-      SELECT j.id FROM jobs j${byId}
-      WHERE j.state = 'queued' AND j.run_after <= ${now} AND ${free}
-      ORDER BY j.id LIMIT ${room}${lock}`.execute(trx)
-        : { rows: [] };
+    const queued = room > 0 ? await scans.queued(room).execute(trx) : { rows: [] };
     const ids = [...expired.rows, ...queued.rows].map((r) => Number(r.id));
     if (ids.length === 0) return [];
     const claimed = await trx
@@ -225,6 +195,49 @@ export async function claimJobs(
       .execute();
     return claimed.map(toJob).sort((a, b) => a.id - b.id);
   });
+}
+
+/**
+ * The two scans of a claim: running jobs whose lease expired, then due queued jobs; each only the first
+ * unfinished job of its subject (and after the jobs of the pipelines it waits for). Both walk an index in id
+ * order and stop after `limit` free jobs: no sort of the queue, so a claim costs the same with ten jobs queued
+ * or a million. The indexes hold open jobs only (migration 0005); each condition is spelled as in its index's
+ * WHERE, or SQLite would not use the index (the store tests check the plans).
+ */
+export function claimScans(db: Db, now: number, after: ClaimOrder = new Map()) {
+  const lock = db.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
+  // SQLite's planner has no statistics: it would pick the due-time index and sort the queue, or walk the whole
+  // table in id order for the expired leases. Name the indexes.
+  const sqlite = db.dialect === 'sqlite';
+  const byId = sqlite ? sql` INDEXED BY jobs_queued_id` : sql``;
+  const byLease = sqlite ? sql` INDEXED BY jobs_running_lease` : sql``;
+  const unfinishedBefore = (pipelines: RawBuilder<unknown>) => sql`NOT EXISTS (
+      SELECT 1 FROM jobs p
+      WHERE p.pipeline IN (${pipelines}) AND p.subject = j.subject AND p.state IN ('queued', 'running') AND p.id < j.id
+    )`;
+  // One probe of the open-subject index per pipeline list; a job checks the other pipelines only when its own
+  // pipeline waits for them.
+  const waits = [...after].filter(([, others]) => others.length > 0);
+  const free = sql.join(
+    [
+      unfinishedBefore(sql`j.pipeline`),
+      ...waits.map(
+        ([pipeline, others]) =>
+          sql`(j.pipeline <> ${pipeline} OR ${unfinishedBefore(sql.join(others.map((o) => sql`${o}`)))})`,
+      ),
+    ],
+    sql` AND `,
+  );
+  return {
+    expired: (limit: number) => sql<{ id: number }>`
+      SELECT j.id FROM jobs j${byLease}
+      WHERE j.state = 'running' AND j.lease_until < ${now} AND ${free}
+      ORDER BY j.id LIMIT ${limit}${lock}`,
+    queued: (limit: number) => sql<{ id: number }>`
+      SELECT j.id FROM jobs j${byId}
+      WHERE j.state = 'queued' AND j.run_after <= ${now} AND ${free}
+      ORDER BY j.id LIMIT ${limit}${lock}`,
+  };
 }
 
 /** Records the job's one outcome and ends it. */

@@ -3,6 +3,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-pipeline-state.js';
 import * as m0003 from './0003-claim-indexes.js';
 import * as m0004 from './0004-drop-subject-order.js';
+import * as m0005 from './0005-open-job-indexes.js';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0002-pipeline-state': m0002,
   '0003-claim-indexes': m0003,
   '0004-drop-subject-order': m0004,
+  '0005-open-job-indexes': m0005,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect): Promise<string[]> {
