@@ -83,6 +83,12 @@ export async function openDatabase(options: StoreOptions): Promise<Db> {
     // than half of all the process's pwrite calls. In memory it costs a few pages' worth of RAM and no system
     // calls; durability is unaffected (the sub-journal only serves rollback inside an open transaction).
     database.pragma('temp_store = MEMORY');
+    // SQLite checkpoints inside the commit that grows the log past this many pages: that commit copies the
+    // log into the database file and waits for two fsyncs, on the event loop. The default (1,000 pages, 4 MiB)
+    // made a checkpoint every few group commits in a drain; at 10,000 a page rewritten by many commits is copied
+    // once, and the fsyncs are paid a tenth as often (paired runs: ingest +8 to +12 %, drain +2 to +5 %). The
+    // log file may grow to about 40 MiB.
+    database.pragma('wal_autocheckpoint = 10000');
     database.pragma('foreign_keys = ON');
     const kysely = new Kysely<Database>({
       dialect: new SqliteDialect({
