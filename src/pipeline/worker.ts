@@ -1,9 +1,16 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { type ClaimOrder, claimJobs, type Db, type JobRow, releaseRunningJobs } from '../store/index.js';
+import {
+  type ClaimOrder,
+  claimJobs,
+  type Db,
+  type JobRow,
+  releaseRunningJobs,
+  routeAtIngest,
+} from '../store/index.js';
 import type { BackoffOptions } from './backoff.js';
 import type { FlightDeck } from './flight-deck.js';
-import { type RoutablePipeline, routeBatch } from './router.js';
+import { jobsForRow, type RoutablePipeline, routeBatch } from './router.js';
 import { type OutcomeReport, type RunJobDependencies, type RuntimePipeline, runJob } from './run-job.js';
 import { createSignal } from './signal.js';
 
@@ -152,13 +159,19 @@ export function createWorker(options: WorkerOptions) {
 
   return {
     events,
-    /** New events were committed: look now rather than at the next poll. */
-    wake: () => signal.wake(),
+    /** New events were committed (and perhaps routed in the same commit): look now rather than at the next poll. */
+    wake: () => {
+      signal.wake();
+      notify();
+    },
     async start() {
       if (running) return;
       // A single-instance store: anything left running belonged to a process that died.
       if (db.dialect === 'sqlite') await releaseRunningJobs(db, options.now());
       running = true;
+      // On SQLite, webhook deliveries are routed in the commit that stores them (see `routeAtIngest`); the
+      // router loop takes what that leaves (older rows, rows of other paths).
+      if (db.sqlite) routeAtIngest(db.sqlite, (row) => jobsForRow(row, routable));
       const control: TriggerControl = {
         signal: triggerSignal,
         isRunning: () => running,
@@ -168,6 +181,7 @@ export function createWorker(options: WorkerOptions) {
     },
     async stop() {
       running = false;
+      if (db.sqlite) routeAtIngest(db.sqlite, undefined);
       signal.wake();
       dispatch.wake();
       triggerSignal.wake();

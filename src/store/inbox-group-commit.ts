@@ -1,6 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import type { Db } from './database.js';
-import type { InboxInput } from './inbox.js';
+import type { InboxInput, InboxRow } from './inbox.js';
+import { type NewJob, writeRoutedOnSqlite } from './jobs.js';
 
 /**
  * Group commit of inbox rows on SQLite. A webhook may only answer 2xx once its rows are fsynced, and one fsync
@@ -24,7 +25,25 @@ interface Group {
 }
 
 const groups = new WeakMap<SQLite.Database, Group>();
-const statements = new WeakMap<SQLite.Database, SQLite.Statement>();
+const statements = new WeakMap<SQLite.Database, { insert: SQLite.Statement; unrouted: SQLite.Statement }>();
+
+/** Decides a new inbox row's jobs (the router's `jobsForRow`); may throw. */
+export type IngestRouter = (row: InboxRow) => NewJob[];
+const routers = new WeakMap<SQLite.Database, IngestRouter>();
+
+/**
+ * Routes rows in the commit that stores them, from now on (`undefined`: no longer). The worker registers its
+ * router while it runs: each row is then read, parsed and written once, not stored by the webhook and read
+ * back by the router loop in a second transaction.
+ *
+ * Jobs of one subject must be created in inbox order, so a commit routes inline only when no older row is
+ * still unrouted (checked inside the commit, where nothing else can write), and stops routing inline at the
+ * first row whose routing fails: that row, and every row after it, is left to the router loop.
+ */
+export function routeAtIngest(sqlite: SQLite.Database, router: IngestRouter | undefined) {
+  if (router) routers.set(sqlite, router);
+  else routers.delete(sqlite);
+}
 
 /** Resolves with how many of `rows` were new, once they are durably committed (with other deliveries'). */
 export function commitInboxGroup(
@@ -72,11 +91,14 @@ async function flush(db: Db, sqlite: SQLite.Database, group: Group) {
 function commitDeliveries(sqlite: SQLite.Database, deliveries: Delivery[]) {
   const outcomes: ({ inserted: number } | { error: unknown })[] = [];
   try {
-    const insert = insertStatement(sqlite);
+    const prepared = preparedStatements(sqlite);
     sqlite.pragma('synchronous = FULL');
     try {
       sqlite.exec('BEGIN IMMEDIATE');
-      for (const delivery of deliveries) outcomes.push(insertDelivery(sqlite, insert, delivery));
+      const router = routers.get(sqlite);
+      const inline = { router: router && prepared.unrouted.get() === undefined ? router : undefined };
+      for (const delivery of deliveries)
+        outcomes.push(insertDelivery(sqlite, prepared.insert, delivery, inline));
       sqlite.exec('COMMIT');
     } finally {
       if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
@@ -93,20 +115,39 @@ function commitDeliveries(sqlite: SQLite.Database, deliveries: Delivery[]) {
   });
 }
 
-/** One delivery's rows inside its own savepoint; a failure rolls back this delivery only. */
-function insertDelivery(sqlite: SQLite.Database, insert: SQLite.Statement, delivery: Delivery) {
+/**
+ * One delivery's rows inside its own savepoint; a failure rolls back this delivery only. New rows are routed
+ * as they are stored while `inline.router` is set; a routing failure unsets it for the rest of the commit.
+ */
+function insertDelivery(
+  sqlite: SQLite.Database,
+  insert: SQLite.Statement,
+  delivery: Delivery,
+  inline: { router: IngestRouter | undefined },
+) {
   sqlite.exec('SAVEPOINT delivery');
   try {
     let inserted = 0;
     for (const r of delivery.rows) {
-      inserted += insert.run(
+      const { changes, lastInsertRowid } = insert.run(
         r.source,
         r.connection,
         r.sourceId,
         r.sourceType,
         r.payload,
         delivery.now,
-      ).changes;
+      );
+      inserted += changes;
+      if (changes === 0 || !inline.router) continue;
+      const row: InboxRow = { id: Number(lastInsertRowid), ...r, receivedAt: delivery.now };
+      let jobs: NewJob[];
+      try {
+        jobs = inline.router(row);
+      } catch {
+        inline.router = undefined; // this row and all after it go to the router loop, in order
+        continue;
+      }
+      writeRoutedOnSqlite(sqlite, [{ inboxId: row.id, jobs }], delivery.now);
     }
     sqlite.exec('RELEASE delivery');
     return { inserted };
@@ -117,16 +158,22 @@ function insertDelivery(sqlite: SQLite.Database, insert: SQLite.Statement, deliv
   }
 }
 
-/** Prepared once per database: repeats of (source, connection, source id) are ignored and not counted. */
-function insertStatement(sqlite: SQLite.Database): SQLite.Statement {
-  let statement = statements.get(sqlite);
-  if (!statement) {
-    statement = sqlite.prepare(
-      `INSERT INTO inbox (source, connection, source_id, source_type, payload, received_at, routed_at)
-       VALUES (?, ?, ?, ?, ?, ?, NULL)
-       ON CONFLICT (source, connection, source_id) DO NOTHING`,
-    );
-    statements.set(sqlite, statement);
+/**
+ * Prepared once per database. The insert ignores (and does not count) repeats of (source, connection, source
+ * id); `unrouted` finds any row the router loop has yet to route.
+ */
+function preparedStatements(sqlite: SQLite.Database) {
+  let prepared = statements.get(sqlite);
+  if (!prepared) {
+    prepared = {
+      insert: sqlite.prepare(
+        `INSERT INTO inbox (source, connection, source_id, source_type, payload, received_at, routed_at)
+         VALUES (?, ?, ?, ?, ?, ?, NULL)
+         ON CONFLICT (source, connection, source_id) DO NOTHING`,
+      ),
+      unrouted: sqlite.prepare('SELECT 1 FROM inbox WHERE routed_at IS NULL LIMIT 1'),
+    };
+    statements.set(sqlite, prepared);
   }
-  return statement;
+  return prepared;
 }

@@ -6,6 +6,7 @@ export { appendAudit, listAudit } from './audit.js';
 export type { AuditEntry } from './audit.js';
 export { inTransaction, openDatabase } from './database.js';
 export { commitTogether } from './group-commit.js';
+export { type IngestRouter, routeAtIngest } from './inbox-group-commit.js';
 export type { Db, StoreOptions } from './database.js';
 export { countInbox, insertInbox, unroutedInbox } from './inbox.js';
 export type { InboxInput, InboxRow } from './inbox.js';

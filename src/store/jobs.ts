@@ -53,7 +53,7 @@ function toJob(r: Selectable<JobsTable>): JobRow {
   };
 }
 
-type Routed = readonly { inboxId: number; jobs: NewJob[] }[];
+export type Routed = readonly { inboxId: number; jobs: NewJob[] }[];
 
 /** Creates the jobs for routed inbox rows and marks the rows routed, atomically. Idempotent. */
 export async function routeInbox(db: Db, routed: Routed, now: number) {
@@ -103,19 +103,16 @@ export async function routeInbox(db: Db, routed: Routed, now: number) {
   });
 }
 
-interface RouteStatements {
-  insertJob: SQLite.Statement;
-  markRouted: SQLite.Statement;
-  route: SQLite.Transaction<(routed: Routed, now: number) => void>;
-}
+const routeStatements = new WeakMap<SQLite.Database, (routed: Routed, now: number) => void>();
 
-const routeStatements = new WeakMap<SQLite.Database, RouteStatements>();
-
-/** The same rows and values as the Kysely path: a job already created for (inbox row, pipeline, event) stays. */
-function routeOnSqlite(sqlite: SQLite.Database, routed: Routed, now: number) {
-  if (routed.length === 0) return;
-  let statements = routeStatements.get(sqlite);
-  if (!statements) {
+/**
+ * Writes routed rows' jobs and marks the rows routed, in the caller's transaction (SQLite, synchronous): the
+ * router's batches, and rows routed in the commit that stores them (`commitInboxGroup`). A job already created
+ * for (inbox row, pipeline, event) stays.
+ */
+export function writeRoutedOnSqlite(sqlite: SQLite.Database, routed: Routed, now: number) {
+  let write = routeStatements.get(sqlite);
+  if (!write) {
     const insertJob = sqlite.prepare(
       `INSERT INTO jobs (inbox_id, pipeline, event_index, subject, event, state, attempts, run_after,
          lease_until, outcome, reason, last_error, resolution, created_at, updated_at)
@@ -123,7 +120,7 @@ function routeOnSqlite(sqlite: SQLite.Database, routed: Routed, now: number) {
        ON CONFLICT (inbox_id, pipeline, event_index) DO NOTHING`,
     );
     const markRouted = sqlite.prepare('UPDATE inbox SET routed_at = ? WHERE id = ?');
-    const route = sqlite.transaction((rows: Routed, at: number) => {
+    write = (rows: Routed, at: number) => {
       for (const r of rows) {
         for (const j of r.jobs) {
           insertJob.run(
@@ -142,11 +139,23 @@ function routeOnSqlite(sqlite: SQLite.Database, routed: Routed, now: number) {
         }
       }
       for (const r of rows) markRouted.run(at, r.inboxId);
-    });
-    statements = { insertJob, markRouted, route };
-    routeStatements.set(sqlite, statements);
+    };
+    routeStatements.set(sqlite, write);
   }
-  statements.route.immediate(routed, now);
+  write(routed, now);
+}
+
+const routeTransactions = new WeakMap<SQLite.Database, SQLite.Transaction<typeof writeRoutedOnSqlite>>();
+
+/** The same rows and values as the Kysely path, in one immediate transaction. */
+function routeOnSqlite(sqlite: SQLite.Database, routed: Routed, now: number) {
+  if (routed.length === 0) return;
+  let transaction = routeTransactions.get(sqlite);
+  if (!transaction) {
+    transaction = sqlite.transaction(writeRoutedOnSqlite);
+    routeTransactions.set(sqlite, transaction);
+  }
+  transaction.immediate(sqlite, routed, now);
 }
 
 /**
