@@ -425,7 +425,7 @@ export async function run(): Promise<{
   const emulators = await startEmulators();
   const log = (s: string) => process.stderr.write(`  [concord bench] ${s}\n`);
   try {
-    // ── 1. ingest: a service with no pipelines, so no job runs; the router still marks each row "filtered".
+    // ── 1. ingest: a service with no pipelines, so no job runs; each row is still routed ("filtered") as stored.
     const ingestDb = join(dir, 'ingest.db');
     const { before: afterLogId, stats } = await emulators.call<{
       before?: string;
@@ -635,7 +635,7 @@ export async function run(): Promise<{
         .join(' ')}`,
       `workload: ${BACKLOG_ACTIVITIES} simulator activities (seed 2026, default mix) on a tenant seeded with ${SEED_USERS} users whose Contacts (${SEED_ACCOUNTS} Accounts) exist and carry Auth0_User_Id__c; ${round(recordsPerActivity, 2)} log records per activity`,
       'three processes: emulators (one child), Concord (`concord start`, SQLite WAL, inbox commits synchronous=FULL, logging info to /dev/null), this orchestrator',
-      'ingest: Concord with `pipelines: []` (no job runs; its router still marks each row filtered in the same process); the emulator log stream posts JSONARRAY × 100 with 4 requests in flight over keep-alive; rate = committed rows ÷ time from stream start to last 2xx',
+      'ingest: Concord with `pipelines: []` (no job runs; each row is still routed, as filtered, in the commit that stores it); the emulator log stream posts JSONARRAY × 100 with 4 requests in flight over keep-alive; rate = committed rows ÷ time from stream start to last 2xx',
       `drain: the first ${Math.min(DRAIN_EVENTS, ingested)} ingested rows are kept and made unrouted again (jobs and audit deleted; the rest deleted) and Concord restarted with the five pipelines; rate = completed events ÷ (last job finished − first job created)`,
       `latency: simulator at ~${STEADY_EVENTS_PER_SECOND} records/s for ${STEADY_DURATION_MS / 1000} s into a live stream (batches every 100 ms); delivery → write = intents.applied_at − inbox.received_at for every applied Salesforce intent`,
     );
