@@ -7,35 +7,21 @@ import { type Kysely, sql } from 'kysely';
  * rows its `WHERE` names; queries repeat that condition word for word, which is what lets SQLite's planner
  * (which proves nothing cleverer) use the index. PostgreSQL supports the same indexes.
  */
+const OPEN_JOB_INDEXES: [name: string, columns: string[], where: string][] = [
+  // Due queued jobs in id order (the claim's walk), and by due time (when to wake up next).
+  ['jobs_queued_id', ['id'], `state = 'queued'`],
+  ['jobs_queued_due', ['run_after'], `state = 'queued'`],
+  // Running jobs by lease: those whose worker died.
+  ['jobs_running_lease', ['lease_until'], `state = 'running'`],
+  // The unfinished jobs of one (pipeline, subject): what keeps a subject's jobs in order.
+  ['jobs_open_subject', ['pipeline', 'subject', 'id'], `state IN ('queued', 'running')`],
+];
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const name of ['jobs_state_id', 'jobs_state_lease', 'jobs_subject_state', 'jobs_runnable']) {
     await db.schema.dropIndex(name).ifExists().execute();
   }
-  // Due queued jobs in id order (the claim's walk) and by due time (when to wake up next).
-  await db.schema
-    .createIndex('jobs_queued_id')
-    .on('jobs')
-    .column('id')
-    .where(sql.ref('state'), '=', 'queued')
-    .execute();
-  await db.schema
-    .createIndex('jobs_queued_due')
-    .on('jobs')
-    .column('run_after')
-    .where(sql.ref('state'), '=', 'queued')
-    .execute();
-  // Running jobs by lease: those whose worker died.
-  await db.schema
-    .createIndex('jobs_running_lease')
-    .on('jobs')
-    .column('lease_until')
-    .where(sql.ref('state'), '=', 'running')
-    .execute();
-  // The unfinished jobs of one (pipeline, subject): what keeps a subject's jobs in order.
-  await db.schema
-    .createIndex('jobs_open_subject')
-    .on('jobs')
-    .columns(['pipeline', 'subject', 'id'])
-    .where(sql<boolean>`state IN ('queued', 'running')`)
-    .execute();
+  for (const [name, columns, where] of OPEN_JOB_INDEXES) {
+    await db.schema.createIndex(name).on('jobs').columns(columns).where(sql.raw<boolean>(where)).execute();
+  }
 }
