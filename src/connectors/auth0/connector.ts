@@ -18,7 +18,10 @@ export interface Auth0ConnectorOptions {
   logger?: Auth0Logger;
   /** Default `Date.now`; used for token expiry and `retryAfterMs`. */
   now?: () => number;
-  /** Default the global `fetch`. */
+  /**
+   * Replaces the HTTP client (tests, proxies). Default: the global `fetch` for tokens and export downloads,
+   * kept-alive `node:http(s)` connections for Management API calls.
+   */
   fetch?: typeof fetch;
 }
 

@@ -1,5 +1,6 @@
 import { ConcordError } from '../../core/errors.js';
 import { type Auth0ErrorBody, auth0ErrorBodySchema } from './schemas.js';
+import type { HeaderLookup } from './http-transport.js';
 
 /**
  * The one place Auth0 statuses become ConcordErrors. Core code only sees `code`, `retryable` and
@@ -9,7 +10,7 @@ import { type Auth0ErrorBody, auth0ErrorBodySchema } from './schemas.js';
 export interface ResponseFacts {
   status: number;
   body: unknown;
-  headers: Headers;
+  headers: HeaderLookup;
   /** What was being done, e.g. `GET /api/v2/users/{id}`; goes into messages. */
   operation: string;
   clientId: string;
@@ -17,7 +18,7 @@ export interface ResponseFacts {
 }
 
 /** `Retry-After` (seconds or HTTP date), else `x-ratelimit-reset` (epoch seconds) − now. */
-export function retryAfterMs(headers: Headers, now: number): number | undefined {
+export function retryAfterMs(headers: HeaderLookup, now: number): number | undefined {
   const retryAfter = headers.get('retry-after');
   if (retryAfter) {
     const seconds = Number(retryAfter);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { prettifyError } from 'zod';
 import { errorFromNetwork, errorFromResponse, invalidResponse } from './errors.js';
+import { fetchTransport, type HeaderLookup, type HttpAnswer, nodeTransport } from './http-transport.js';
 import type { TokenProvider } from './token-provider.js';
 
 export interface RateLimitSnapshot {
@@ -20,7 +21,8 @@ export interface ManagementClientOptions {
   clientId: string;
   timeoutMs: number;
   now: () => number;
-  fetch: typeof fetch;
+  /** Replaces the default `node:http(s)` transport (tests and embedders). */
+  fetch?: typeof fetch;
   tokens: TokenProvider;
   logger?: Auth0Logger;
 }
@@ -47,8 +49,9 @@ export const encodeId = (id: string) => encodeURIComponent(id);
  */
 export function createManagementClient(options: ManagementClientOptions) {
   let rateLimit: RateLimitSnapshot | undefined;
+  const transport = options.fetch ? fetchTransport(options.fetch) : nodeTransport();
 
-  function remember(headers: Headers) {
+  function remember(headers: HeaderLookup) {
     const limit = Number(headers.get('x-ratelimit-limit'));
     const remaining = Number(headers.get('x-ratelimit-remaining'));
     const reset = Number(headers.get('x-ratelimit-reset'));
@@ -57,19 +60,20 @@ export function createManagementClient(options: ManagementClientOptions) {
     }
   }
 
-  async function send(request: ManagementRequest<unknown>, token: string): Promise<Response> {
+  async function send(request: ManagementRequest<unknown>, token: string): Promise<HttpAnswer> {
     const url = new URL(`${options.baseUrl}/api/v2${request.path}`);
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
     try {
-      return await options.fetch(url, {
+      return await transport({
         method: request.method,
+        url,
         headers: {
           authorization: `Bearer ${token}`,
           accept: 'application/json',
           ...(request.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: AbortSignal.timeout(options.timeoutMs),
+        timeoutMs: options.timeoutMs,
       });
     } catch (error) {
       throw errorFromNetwork(error, request.operation, options.timeoutMs);
@@ -80,17 +84,16 @@ export function createManagementClient(options: ManagementClientOptions) {
     let token = await options.tokens.get();
     let response = await send(request, token);
     if (response.status === 401) {
-      await response.body?.cancel();
       options.logger?.debug?.({ operation: request.operation }, 'auth0 token rejected; minting a new one');
       options.tokens.invalidate(token);
       token = await options.tokens.get();
       response = await send(request, token);
     }
     remember(response.headers);
-    const text = await response.text().catch(() => '');
+    const text = response.text;
     const body: unknown = text === '' ? undefined : safeJson(text);
     if (request.absentWhen?.(response.status, body)) return undefined;
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const error = errorFromResponse({
         status: response.status,
         body,

@@ -34,7 +34,8 @@ export function createManagementSession(options: ManagementSessionOptions) {
     clientId: options.clientId,
     timeoutMs: options.timeoutMs,
     now,
-    fetch: fetchImpl,
+    // Management calls go over `node:http(s)` unless a `fetch` is injected.
+    fetch: options.fetch,
     tokens,
     logger: options.logger,
   });
