@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import SQLite from 'better-sqlite3';
-import { appendAudit, commitTogether, type Db } from '../src/store/index.js';
+import { appendAudit, commitTogether, type Db, getState, writeState } from '../src/store/index.js';
 import { DIALECTS, useFreshStore } from './support/databases.js';
 
 const entry = (summary: string) => ({ pipeline: 'p', action: 'test.unit', summary });
@@ -89,6 +89,27 @@ for (const dialect of DIALECTS) {
       // the store still works afterwards
       await commitTogether(db, (tx) => appendAudit(tx, entry('after'), 6));
       assert.ok((await summaries()).includes('after'));
+    });
+
+    test('a read made while a group commit is open sees committed data only', async () => {
+      await commitTogether(db, (tx) => writeState(tx, 'p', { counter: 1 }, 1));
+      let outside: Promise<number | undefined> | undefined;
+      let inside: number | undefined;
+      const unit = commitTogether(db, async (tx) => {
+        await writeState(tx, 'p', { counter: 2 }, 2);
+        // Another job's read from outside the transaction while this unit's write is uncommitted; not awaited
+        // here: a unit must not wait for anything but the store.
+        outside = getState<number>(db, 'p', 'counter');
+        inside = await getState<number>(tx, 'p', 'counter');
+        throw new Error('rolled back');
+      });
+      await assert.rejects(unit, /rolled back/);
+      assert.equal(inside, 2);
+      // The write it could have seen was rolled back: it read the committed value.
+      assert.equal(await outside, 1);
+      assert.equal(await getState<number>(db, 'p', 'counter'), 1);
+      await commitTogether(db, (tx) => writeState(tx, 'p', { counter: null }, 3));
+      assert.equal(await getState<number>(db, 'p', 'counter'), undefined);
     });
   });
 }

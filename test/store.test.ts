@@ -89,7 +89,7 @@ for (const dialect of DIALECTS) {
       const again = await claimJob(db, 500, 1000);
       assert.equal(again?.id, first!.id);
       assert.equal(again?.attempts, 2);
-      await finishJob(db.kysely, first!.id, 'applied', 'ok', 501);
+      await finishJob(db, first!.id, 'applied', 'ok', 501);
       const next = await claimJob(db, 502, 1000);
       assert.equal(next?.inboxId, byId.get('b'));
     });
@@ -128,7 +128,7 @@ for (const dialect of DIALECTS) {
         'activity user:7',
       ]);
       assert.deepEqual(await claimJobs(db, 703, 1000, 10, order), [], 'activity user:9 waits for its signup');
-      await finishJob(db.kysely, wave[0]!.id, 'applied', 'ok', 704);
+      await finishJob(db, wave[0]!.id, 'applied', 'ok', 704);
       assert.deepEqual((await claimJobs(db, 705, 1000, 10, order)).map(label), ['activity user:9']);
     });
 
@@ -231,7 +231,7 @@ for (const dialect of DIALECTS) {
 
     test('resolving quarantine requeues the job with the decision', async () => {
       const done = (await listJobs(db, { state: 'running' }))[0] ?? (await listJobs(db))[0]!;
-      await finishJob(db.kysely, done.id, 'quarantined', 'two contacts', 700);
+      await finishJob(db, done.id, 'quarantined', 'two contacts', 700);
       await openQuarantine(
         db,
         {

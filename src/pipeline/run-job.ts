@@ -115,7 +115,7 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
   ) => {
     await commitTogether(db, async (tx) => {
       for (const step of tail) await step(tx);
-      await finishJob(tx.kysely, job.id, outcome, reason, deps.now(), error ?? null);
+      await finishJob(tx, job.id, outcome, reason, deps.now(), error ?? null);
       await audit(tx, `outcome.${outcome}`, reason, extra);
     });
     deps.onOutcome?.({

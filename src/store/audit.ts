@@ -1,5 +1,5 @@
 import { maskPersonalData } from '../core/mask.js';
-import type { Db } from './database.js';
+import { type Db, directStatements } from './database.js';
 
 export interface AuditEntry {
   pipeline: string;
@@ -12,18 +12,23 @@ export interface AuditEntry {
 }
 
 export async function appendAudit(db: Db, entry: AuditEntry, now: number) {
-  await db.kysely
-    .insertInto('audit')
-    .values({
-      at: now,
-      pipeline: entry.pipeline,
-      job_id: entry.jobId ?? null,
-      inbox_id: entry.inboxId ?? null,
-      action: entry.action,
-      summary: String(maskPersonalData(entry.summary)),
-      data: JSON.stringify(maskPersonalData(entry.data ?? {})),
-    })
-    .execute();
+  const row = {
+    at: now,
+    pipeline: entry.pipeline,
+    job_id: entry.jobId ?? null,
+    inbox_id: entry.inboxId ?? null,
+    action: entry.action,
+    summary: String(maskPersonalData(entry.summary)),
+    data: JSON.stringify(maskPersonalData(entry.data ?? {})),
+  };
+  const direct = directStatements(db);
+  if (direct) {
+    direct(
+      'INSERT INTO audit (at, pipeline, job_id, inbox_id, action, summary, data) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(row.at, row.pipeline, row.job_id, row.inbox_id, row.action, row.summary, row.data);
+    return;
+  }
+  await db.kysely.insertInto('audit').values(row).execute();
 }
 
 export async function listAudit(db: Db, filter: { jobId?: number; pipeline?: string; limit?: number } = {}) {

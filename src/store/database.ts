@@ -47,11 +47,16 @@ export function inTransaction<T>(db: Db, work: (trx: Transaction<Database>) => P
  * Kysely prepares every statement it runs, and preparing costs more than running most of Concord's (a quarter
  * of the store's time in a drain). Its SQL has placeholders for values, so few texts recur: the last
  * `size` prepared statements are kept and reused (a fresh one, defensively, should a kept one still be
- * iterating: Kysely holds its one connection while it streams, so this does not happen today).
+ * iterating: Kysely holds its one connection while it streams, so this does not happen today). One cache per
+ * handle, shared by Kysely and `directStatements`.
  */
+const statementCaches = new WeakMap<SQLite.Database, (source: string) => SQLite.Statement>();
+
 function cachedStatements(database: SQLite.Database, size = 500) {
+  const known = statementCaches.get(database);
+  if (known) return known;
   const kept = new Map<string, SQLite.Statement>();
-  return (source: string): SQLite.Statement => {
+  const prepare = (source: string): SQLite.Statement => {
     const hit = kept.get(source);
     if (hit && !hit.busy) {
       kept.delete(source); // most recently used last
@@ -65,6 +70,22 @@ function cachedStatements(database: SQLite.Database, size = 500) {
     }
     return statement;
   };
+  statementCaches.set(database, prepare);
+  return prepare;
+}
+
+/**
+ * Prepared statements straight on SQLite's handle, for the statements every job runs: without Kysely's query
+ * building and promise hops, which in a drain cost more than the statements themselves. Given when that is
+ * safe: `db` is a transaction Kysely holds on the handle (a unit of a group commit; better-sqlite3 runs each
+ * statement synchronously inside it), or no transaction is open on the handle at all (a read then sees
+ * committed data only, and nothing can interleave with it). Undefined on PostgreSQL and while another
+ * transaction is open: use Kysely there, which waits for the connection.
+ */
+export function directStatements(db: Db): ((source: string) => SQLite.Statement) | undefined {
+  const handle = db.sqlite;
+  if (!handle || (!db.kysely.isTransaction && handle.inTransaction)) return undefined;
+  return cachedStatements(handle);
 }
 
 /** Opens the database and applies pending migrations. */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from './database.js';
+import { type Db, directStatements } from './database.js';
 
 /**
  * Group commit of job bookkeeping on SQLite. Every commit writes the pages it changed (the jobs table and its
@@ -52,15 +52,16 @@ async function flush(db: Db, group: Group) {
   try {
     await db.kysely.transaction().execute(async (trx) => {
       const inner: Db = { ...db, kysely: trx };
+      const savepoint = savepoints(inner);
       for (const unit of units) {
-        await sql`SAVEPOINT unit`.execute(trx);
+        await savepoint('SAVEPOINT unit');
         try {
           const value = await unit.work(inner);
-          await sql`RELEASE unit`.execute(trx);
+          await savepoint('RELEASE unit');
           outcomes.push({ ok: true, value });
         } catch (error) {
-          await sql`ROLLBACK TO unit`.execute(trx);
-          await sql`RELEASE unit`.execute(trx);
+          await savepoint('ROLLBACK TO unit');
+          await savepoint('RELEASE unit');
           outcomes.push({ ok: false, error });
         }
       }
@@ -74,4 +75,13 @@ async function flush(db: Db, group: Group) {
     if (outcome.ok) unit.resolve(outcome.value);
     else unit.reject(outcome.error);
   });
+}
+
+/** Savepoint statements, straight on SQLite's handle when the transaction holds it (two per unit). */
+function savepoints(tx: Db) {
+  const direct = directStatements(tx);
+  return async (statement: 'SAVEPOINT unit' | 'RELEASE unit' | 'ROLLBACK TO unit') => {
+    if (direct) direct(statement).run();
+    else await sql.raw(statement).execute(tx.kysely);
+  };
 }

@@ -1,5 +1,5 @@
 import { describeIntent, type Intent } from '../core/intents.js';
-import { type Db, inTransaction } from './database.js';
+import { type Db, directStatements, inTransaction } from './database.js';
 import type { IntentState } from './schema.js';
 
 export interface IntentRow {
@@ -23,6 +23,44 @@ export async function saveIntents(
   state: IntentState,
   now: number,
 ) {
+  const rows = (seq: number) =>
+    intents.map((intent, i) => ({
+      job_id: jobId,
+      seq: seq + i + 1,
+      kind: intent.kind,
+      summary: describeIntent(intent),
+      payload: JSON.stringify(intent),
+      state,
+      result: null,
+      created_at: now,
+      applied_at: null,
+    }));
+  // Several statements: straight on the handle only inside a transaction (a unit of a group commit).
+  const direct = db.kysely.isTransaction ? directStatements(db) : undefined;
+  if (direct) {
+    direct("DELETE FROM intents WHERE job_id = ? AND state = 'pending'").run(jobId);
+    const last = direct('SELECT max(seq) AS seq FROM intents WHERE job_id = ?').get(jobId) as {
+      seq: number | null;
+    };
+    const insert = direct(
+      'INSERT INTO intents (job_id, seq, kind, summary, payload, state, result, created_at, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    return rows(Number(last.seq ?? 0)).map((r) =>
+      Number(
+        insert.run(
+          r.job_id,
+          r.seq,
+          r.kind,
+          r.summary,
+          r.payload,
+          r.state,
+          r.result,
+          r.created_at,
+          r.applied_at,
+        ).lastInsertRowid,
+      ),
+    );
+  }
   return inTransaction(db, async (trx) => {
     await trx.deleteFrom('intents').where('job_id', '=', jobId).where('state', '=', 'pending').execute();
     const last = await trx
@@ -30,25 +68,9 @@ export async function saveIntents(
       .select((eb) => eb.fn.max('seq').as('seq'))
       .where('job_id', '=', jobId)
       .executeTakeFirst();
-    let seq = Number(last?.seq ?? 0);
     const ids: number[] = [];
-    for (const intent of intents) {
-      seq += 1;
-      const row = await trx
-        .insertInto('intents')
-        .values({
-          job_id: jobId,
-          seq,
-          kind: intent.kind,
-          summary: describeIntent(intent),
-          payload: JSON.stringify(intent),
-          state,
-          result: null,
-          created_at: now,
-          applied_at: null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+    for (const values of rows(Number(last?.seq ?? 0))) {
+      const row = await trx.insertInto('intents').values(values).returning('id').executeTakeFirstOrThrow();
       ids.push(Number(row.id));
     }
     return ids;
@@ -56,6 +78,15 @@ export async function saveIntents(
 }
 
 export async function markIntentApplied(db: Db, id: number, result: unknown, now: number) {
+  const direct = directStatements(db);
+  if (direct) {
+    direct("UPDATE intents SET state = 'applied', result = ?, applied_at = ? WHERE id = ?").run(
+      JSON.stringify(result),
+      now,
+      id,
+    );
+    return;
+  }
   await db.kysely
     .updateTable('intents')
     .set({ state: 'applied', result: JSON.stringify(result), applied_at: now })

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { type Kysely, type RawBuilder, type Selectable, type Transaction, sql } from 'kysely';
-import type { Db } from './database.js';
+import { type Db, directStatements } from './database.js';
 import type { Database, JobState, JobsTable, Outcome } from './schema.js';
 
 export interface NewJob {
@@ -251,14 +251,21 @@ export function claimScans(db: Db, now: number, after: ClaimOrder = new Map()) {
 
 /** Records the job's one outcome and ends it. */
 export async function finishJob(
-  db: Executor,
+  db: Db,
   id: number,
   outcome: Outcome,
   reason: string,
   now: number,
   lastError: string | null = null,
 ) {
-  await db
+  const direct = directStatements(db);
+  if (direct) {
+    direct(
+      "UPDATE jobs SET state = 'done', outcome = ?, reason = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
+    ).run(outcome, reason, lastError, now, id);
+    return;
+  }
+  await db.kysely
     .updateTable('jobs')
     .set({ state: 'done', outcome, reason, last_error: lastError, lease_until: null, updated_at: now })
     .where('id', '=', id)

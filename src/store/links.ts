@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { IdentityLink } from '../core/template.js';
-import type { Db } from './database.js';
+import { type Db, directStatements } from './database.js';
 import type { IdentityLinksTable } from './schema.js';
 
 function toLink(row: Selectable<IdentityLinksTable>): IdentityLink {
@@ -21,13 +21,20 @@ export async function findLink(
   auth0UserId: string,
   org: string,
 ): Promise<IdentityLink | undefined> {
-  const row = await db.kysely
-    .selectFrom('identity_links')
-    .selectAll()
-    .where('tenant', '=', tenant)
-    .where('auth0_user_id', '=', auth0UserId)
-    .where('org', '=', org)
-    .executeTakeFirst();
+  const direct = directStatements(db);
+  const row = direct
+    ? (direct('SELECT * FROM identity_links WHERE tenant = ? AND auth0_user_id = ? AND org = ?').get(
+        tenant,
+        auth0UserId,
+        org,
+      ) as Selectable<IdentityLinksTable> | undefined)
+    : await db.kysely
+        .selectFrom('identity_links')
+        .selectAll()
+        .where('tenant', '=', tenant)
+        .where('auth0_user_id', '=', auth0UserId)
+        .where('org', '=', org)
+        .executeTakeFirst();
   return row ? toLink(row) : undefined;
 }
 

@@ -1,12 +1,17 @@
-import { type Db, inTransaction } from './database.js';
+import { type Db, directStatements, inTransaction } from './database.js';
 
 export async function getState<T>(db: Db, pipeline: string, key: string): Promise<T | undefined> {
-  const row = await db.kysely
-    .selectFrom('pipeline_state')
-    .select('value')
-    .where('pipeline', '=', pipeline)
-    .where('key', '=', key)
-    .executeTakeFirst();
+  const direct = directStatements(db);
+  const row = direct
+    ? (direct('SELECT value FROM pipeline_state WHERE pipeline = ? AND key = ?').get(pipeline, key) as
+        | { value: string }
+        | undefined)
+    : await db.kysely
+        .selectFrom('pipeline_state')
+        .select('value')
+        .where('pipeline', '=', pipeline)
+        .where('key', '=', key)
+        .executeTakeFirst();
   return row ? (JSON.parse(row.value) as T) : undefined;
 }
 
@@ -14,6 +19,20 @@ export async function getState<T>(db: Db, pipeline: string, key: string): Promis
 export async function writeState(db: Db, pipeline: string, writes: Record<string, unknown>, now: number) {
   const entries = Object.entries(writes);
   if (entries.length === 0) return;
+  // Several statements: straight on the handle only inside a transaction (a unit of a group commit).
+  const direct = db.kysely.isTransaction ? directStatements(db) : undefined;
+  if (direct) {
+    for (const [key, value] of entries) {
+      if (value === null || value === undefined) {
+        direct('DELETE FROM pipeline_state WHERE pipeline = ? AND key = ?').run(pipeline, key);
+      } else {
+        direct(
+          'INSERT INTO pipeline_state (pipeline, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (pipeline, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+        ).run(pipeline, key, JSON.stringify(value), now);
+      }
+    }
+    return;
+  }
   await inTransaction(db, async (trx) => {
     for (const [key, value] of entries) {
       if (value === null || value === undefined) {
