@@ -9,6 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import { errorFromNetwork } from './errors.js';
 import { nodeTransport } from './http-transport.js';
 
+const send = nodeTransport();
+
 describe('nodeTransport', () => {
   let server: Server;
   let base = '';
@@ -39,8 +41,6 @@ describe('nodeTransport', () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });
-
-  const send = nodeTransport();
 
   test('sends the method, headers and body; returns the status, the body text and case-blind headers', async () => {
     const answer = await send({
@@ -76,15 +76,7 @@ describe('nodeTransport', () => {
   });
 
   test('an answer held past the deadline fails as a timeout, which the client reports as such', async () => {
-    const failure = await send({
-      method: 'GET',
-      url: new URL(`${base}/hold`),
-      headers: {},
-      timeoutMs: 150,
-    }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const failure = await failureOf(new URL(`${base}/hold`), 150);
     assert.ok(failure instanceof Error);
     assert.equal(failure.name, 'TimeoutError');
     const translated = errorFromNetwork(failure, 'GET /api/v2/users/{id}', 150);
@@ -98,18 +90,18 @@ describe('nodeTransport', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const failure = await send({
-      method: 'GET',
-      url: new URL(`http://127.0.0.1:${port}/`),
-      headers: {},
-      timeoutMs: 5_000,
-    }).then(
-      () => undefined,
-      (error: unknown) => error,
-    );
+    const failure = await failureOf(new URL(`http://127.0.0.1:${port}/`), 5_000);
     assert.ok(failure instanceof Error);
     const translated = errorFromNetwork(failure, 'GET /api/v2/users/{id}', 5_000);
     assert.equal(translated.code, 'unavailable');
     assert.match(translated.message, /ECONNREFUSED/);
   });
 });
+
+/** What a GET through the transport rejects with (undefined if it answered). */
+function failureOf(url: URL, timeoutMs: number): Promise<unknown> {
+  return send({ method: 'GET', url, headers: {}, timeoutMs }).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
