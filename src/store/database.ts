@@ -82,9 +82,15 @@ function cachedStatements(database: SQLite.Database, size = 500) {
  * committed data only, and nothing can interleave with it). Undefined on PostgreSQL and while another
  * transaction is open: use Kysely there, which waits for the connection.
  */
-export function directStatements(db: Db): ((source: string) => SQLite.Statement) | undefined {
+export function directStatements(
+  db: Db,
+  /** `transaction`: several statements that must commit together, so only inside a transaction. */
+  scope: 'statement' | 'transaction' = 'statement',
+): ((source: string) => SQLite.Statement) | undefined {
   const handle = db.sqlite;
-  if (!handle || (!db.kysely.isTransaction && handle.inTransaction)) return undefined;
+  if (!handle) return undefined;
+  const held = db.kysely.isTransaction;
+  if (scope === 'transaction' ? !held : !held && handle.inTransaction) return undefined;
   return cachedStatements(handle);
 }
 

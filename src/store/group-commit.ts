@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { type Db, directStatements } from './database.js';
 
 /**
@@ -52,16 +51,18 @@ async function flush(db: Db, group: Group) {
   try {
     await db.kysely.transaction().execute(async (trx) => {
       const inner: Db = { ...db, kysely: trx };
-      const savepoint = savepoints(inner);
+      // Savepoints straight on the handle the transaction holds (two per unit); flush runs on SQLite only.
+      const statement = directStatements(inner);
+      if (!statement) throw new Error('a group commit needs the SQLite handle');
       for (const unit of units) {
-        await savepoint('SAVEPOINT unit');
+        statement('SAVEPOINT unit').run();
         try {
           const value = await unit.work(inner);
-          await savepoint('RELEASE unit');
+          statement('RELEASE unit').run();
           outcomes.push({ ok: true, value });
         } catch (error) {
-          await savepoint('ROLLBACK TO unit');
-          await savepoint('RELEASE unit');
+          statement('ROLLBACK TO unit').run();
+          statement('RELEASE unit').run();
           outcomes.push({ ok: false, error });
         }
       }
@@ -75,13 +76,4 @@ async function flush(db: Db, group: Group) {
     if (outcome.ok) unit.resolve(outcome.value);
     else unit.reject(outcome.error);
   });
-}
-
-/** Savepoint statements, straight on SQLite's handle when the transaction holds it (two per unit). */
-function savepoints(tx: Db) {
-  const direct = directStatements(tx);
-  return async (statement: 'SAVEPOINT unit' | 'RELEASE unit' | 'ROLLBACK TO unit') => {
-    if (direct) direct(statement).run();
-    else await sql.raw(statement).execute(tx.kysely);
-  };
 }

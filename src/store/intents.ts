@@ -35,8 +35,7 @@ export async function saveIntents(
       created_at: now,
       applied_at: null,
     }));
-  // Several statements: straight on the handle only inside a transaction (a unit of a group commit).
-  const direct = db.kysely.isTransaction ? directStatements(db) : undefined;
+  const direct = directStatements(db, 'transaction');
   if (direct) {
     direct("DELETE FROM intents WHERE job_id = ? AND state = 'pending'").run(jobId);
     const last = direct('SELECT max(seq) AS seq FROM intents WHERE job_id = ?').get(jobId) as {

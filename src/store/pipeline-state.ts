@@ -19,8 +19,7 @@ export async function getState<T>(db: Db, pipeline: string, key: string): Promis
 export async function writeState(db: Db, pipeline: string, writes: Record<string, unknown>, now: number) {
   const entries = Object.entries(writes);
   if (entries.length === 0) return;
-  // Several statements: straight on the handle only inside a transaction (a unit of a group commit).
-  const direct = db.kysely.isTransaction ? directStatements(db) : undefined;
+  const direct = directStatements(db, 'transaction');
   if (direct) {
     for (const [key, value] of entries) {
       if (value === null || value === undefined) {

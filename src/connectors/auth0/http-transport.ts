@@ -41,7 +41,7 @@ const agents = {
 /**
  * The default transport: `node:http(s)` with kept-alive connections. Measured against the global `fetch` on
  * this machine, a small JSON GET costs about a quarter of the client CPU (about 50 against 250 µs); a drain
- * makes one or two Management API reads for every three events. No compression is asked for, so bodies arrive
+ * makes about one Management API read for every three events. No compression is asked for, so bodies arrive
  * as sent.
  */
 export function nodeTransport(): HttpTransport {
