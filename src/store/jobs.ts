@@ -210,8 +210,9 @@ export async function claimJobs(
  * The two scans of a claim: running jobs whose lease expired, then due queued jobs; each only the first
  * unfinished job of its subject (and after the jobs of the pipelines it waits for). Both walk an index in id
  * order and stop after `limit` free jobs: no sort of the queue, so a claim costs the same with ten jobs queued
- * or a million. The indexes hold open jobs only (migration 0005); each condition is spelled as in its index's
- * WHERE, or SQLite would not use the index (the store tests check the plans).
+ * or a million. The indexes hold open jobs only (migrations 0005 and 0006: an open job is one without an
+ * outcome); each condition is spelled as in its index's WHERE, or SQLite would not use the index (the store
+ * tests check the plans).
  */
 export function claimScans(db: Db, now: number, after: ClaimOrder = new Map()) {
   const lock = db.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
@@ -222,7 +223,7 @@ export function claimScans(db: Db, now: number, after: ClaimOrder = new Map()) {
   const byLease = sqlite ? sql` INDEXED BY jobs_running_lease` : sql``;
   const unfinishedBefore = (pipelines: RawBuilder<unknown>) => sql`NOT EXISTS (
       SELECT 1 FROM jobs p
-      WHERE p.pipeline IN (${pipelines}) AND p.subject = j.subject AND p.state IN ('queued', 'running') AND p.id < j.id
+      WHERE p.pipeline IN (${pipelines}) AND p.subject = j.subject AND p.outcome IS NULL AND p.id < j.id
     )`;
   // One probe of the open-subject index per pipeline list; a job checks the other pipelines only when its own
   // pipeline waits for them.
