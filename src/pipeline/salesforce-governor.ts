@@ -56,8 +56,15 @@ export function createSalesforceBudget(options: SalesforceBudgetOptions) {
       const usage = await options.probe();
       used = usage.used;
       limit = usage.limit;
-    } catch {
-      // the probe itself may be refused while the org is exhausted: stay paused
+    } catch (error) {
+      // Refused as over the limit: the org is still exhausted, whatever usage was last seen (responses of
+      // concurrent calls may be observed out of order, so that figure can be a call or two behind).
+      if (isLimitExceeded(error)) {
+        pause(`the /limits probe was refused: ${error.message}`);
+        return;
+      }
+      // Any other failure (for example a user without "View Setup and Configuration", which `/limits`
+      // needs) must not hold the org forever: decide on the usage last seen, and let the next call tell.
     }
     if (overShare())
       pause(`Concord has used ${used} of its ${allowed()} calls (share ${options.share} of ${limit})`);
@@ -99,13 +106,17 @@ export function createSalesforceBudget(options: SalesforceBudgetOptions) {
     },
     /** A call failed: an exhausted org pauses everything for this org. */
     failed(error: unknown) {
-      if (error instanceof ConcordError && error.code === 'rate_limited' && !error.details?.['budget']) {
+      if (isLimitExceeded(error))
         pause(`Salesforce answered ${error.vendorCode ?? 'rate limited'}: ${error.message}`);
-      }
     },
   };
 }
 export type SalesforceBudget = ReturnType<typeof createSalesforceBudget>;
+
+/** Salesforce refused a call as over a limit (not Concord's own budget refusing it before it was sent). */
+function isLimitExceeded(error: unknown): error is ConcordError {
+  return error instanceof ConcordError && error.code === 'rate_limited' && !error.details?.['budget'];
+}
 
 /** The same port, with every call passing through the org's budget. */
 export function governSalesforce<T extends SalesforcePort>(port: T, budget: SalesforceBudget): T {

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createManualClock } from '../core/clock.js';
+import { ConcordError } from '../core/errors.js';
+import { createSalesforceBudget } from './salesforce-governor.js';
+
+const exceeded = () =>
+  new ConcordError('TotalRequests Limit exceeded.', {
+    code: 'rate_limited',
+    vendorCode: 'REQUEST_LIMIT_EXCEEDED',
+    status: 403,
+  });
+
+function setup(probe: () => Promise<{ used: number; limit: number }>) {
+  const clock = createManualClock(0);
+  const probes: number[] = [];
+  const budget = createSalesforceBudget({
+    org: 'crm',
+    share: 1,
+    probeIntervalMs: 1000,
+    now: clock.now,
+    probe: async () => {
+      probes.push(clock.now());
+      return probe();
+    },
+  });
+  const refused = async () =>
+    budget.acquire().then(
+      () => false,
+      (error: unknown) => error instanceof ConcordError && error.code === 'rate_limited',
+    );
+  return { clock, budget, probes, refused };
+}
+
+test('REQUEST_LIMIT_EXCEEDED pauses the org; a probe with room resumes it', async () => {
+  let usage = { used: 20, limit: 20 };
+  const { clock, budget, probes, refused } = setup(async () => usage);
+  budget.observe({ used: 19, limit: 20 });
+  assert.equal(await refused(), false);
+  budget.failed(exceeded());
+  assert.equal(await refused(), true, 'paused');
+  assert.deepEqual(probes, [], 'no probe before the interval has run out');
+  clock.advance(1000);
+  assert.equal(await refused(), true, 'the probe shows the org still exhausted');
+  usage = { used: 3, limit: 20 };
+  clock.advance(1000);
+  assert.equal(await refused(), false, 'the window has freed up');
+  assert.equal(budget.snapshot().pausedUntil, undefined);
+  assert.deepEqual(probes, [1000, 2000]);
+});
+
+test('a probe refused as over the limit keeps the org paused, even if the usage last seen had room', async () => {
+  let refuse = true;
+  const { clock, budget, refused } = setup(async () => {
+    if (refuse) throw exceeded();
+    return { used: 0, limit: 20 };
+  });
+  // Responses of concurrent calls can be observed out of order: the figure last seen is a call behind.
+  budget.observe({ used: 19, limit: 20 });
+  budget.failed(exceeded());
+  for (let i = 0; i < 3; i++) {
+    clock.advance(1000);
+    assert.equal(await refused(), true, `still paused after probe ${i + 1}`);
+    assert.ok(budget.snapshot().pausedUntil! > clock.now(), 'the next probe is an interval away');
+  }
+  refuse = false;
+  clock.advance(1000);
+  assert.equal(await refused(), false);
+});
+
+test('a probe failing for another reason does not hold the org: the usage last seen decides', async () => {
+  const { clock, budget, refused } = setup(async () => {
+    throw new ConcordError('insufficient access rights on /limits', { code: 'permission', status: 403 });
+  });
+  budget.observe({ used: 19, limit: 20 });
+  budget.failed(exceeded());
+  assert.equal(await refused(), true);
+  clock.advance(1000);
+  assert.equal(await refused(), false, 'resumed; the next call to Salesforce tells whether the org has room');
+});
+
+test('past its share, Concord refuses before sending, and that refusal does not count as a Salesforce one', async () => {
+  const clock = createManualClock(0);
+  const budget = createSalesforceBudget({
+    org: 'crm',
+    share: 0.5,
+    probeIntervalMs: 1000,
+    now: clock.now,
+    probe: async () => ({ used: 50, limit: 100 }),
+  });
+  budget.observe({ used: 50, limit: 100 });
+  const error = await budget.acquire().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof ConcordError && error.details?.['budget'] === true);
+  const before = budget.snapshot().pausedUntil;
+  clock.advance(500);
+  budget.failed(error);
+  assert.equal(budget.snapshot().pausedUntil, before, 'its own refusal does not extend the pause');
+});
