@@ -92,6 +92,10 @@ export function registerBackfillCommand(program: Command) {
             const { dailyApiRequests: d } = await connector.limits();
             return { used: d.max - d.remaining, limit: d.max };
           },
+          onProbeFailed: (error) =>
+            stderr(
+              `GET /limits failed (${(error as Error).message}); going by Sforce-Limit-Info on responses`,
+            ),
         });
         const salesforce = governSalesforce(connector, budget);
         const bulk = createBulkIngest({

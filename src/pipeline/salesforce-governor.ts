@@ -8,9 +8,11 @@ export interface SalesforceBudgetOptions {
   /** While paused, how often one `/limits` call checks whether the window has freed up. */
   probeIntervalMs: number;
   now: () => number;
-  /** Current usage from `GET /limits` (used when paused, to decide whether to resume). */
+  /** Current usage from `GET /limits`: read once before the first call, then while paused. */
   probe: () => Promise<{ used: number; limit: number }>;
   onChange?: (snapshot: BudgetSnapshot) => void;
+  /** `GET /limits` failed for a reason other than the limit itself (the budget goes on without it). */
+  onProbeFailed?: (error: unknown) => void;
 }
 
 export interface BudgetSnapshot {
@@ -23,10 +25,10 @@ export interface BudgetSnapshot {
 }
 
 /**
- * Keeps Concord inside its share of an org's rolling 24-hour API allocation. Usage comes from
- * `Sforce-Limit-Info` on every response (org-wide, so every instance sees what all instances spend). Past
- * the share, or on `REQUEST_LIMIT_EXCEEDED`, calls are refused with a retryable `rate_limited` error (jobs
- * wait, nothing is lost) until a `/limits` probe shows room again.
+ * Keeps Concord inside its share of an org's rolling 24-hour API allocation. Usage comes from `/limits`
+ * before the first call, then from `Sforce-Limit-Info` on every response (org-wide, so every instance sees
+ * what all instances spend). Past the share, or on `REQUEST_LIMIT_EXCEEDED`, calls are refused with a
+ * retryable `rate_limited` error (jobs wait, nothing is lost) until a `/limits` probe shows room again.
  */
 export function createSalesforceBudget(options: SalesforceBudgetOptions) {
   let used: number | undefined;
@@ -34,6 +36,7 @@ export function createSalesforceBudget(options: SalesforceBudgetOptions) {
   let pausedUntil: number | undefined;
   let reason: string | undefined;
   let probing: Promise<void> | undefined;
+  let started: Promise<void> | undefined;
 
   const allowed = () => (limit === undefined ? undefined : Math.floor(limit * options.share));
   const snapshot = (): BudgetSnapshot => ({
@@ -51,21 +54,37 @@ export function createSalesforceBudget(options: SalesforceBudgetOptions) {
   };
   const overShare = () => used !== undefined && allowed() !== undefined && used >= allowed()!;
 
-  async function probe() {
+  /** Reads `/limits`: the usage it shows, a refusal as over the limit (paused), or another failure. */
+  async function readLimits(): Promise<'read' | 'refused' | 'failed'> {
     try {
       const usage = await options.probe();
       used = usage.used;
       limit = usage.limit;
+      return 'read';
     } catch (error) {
-      // Refused as over the limit: the org is still exhausted, whatever usage was last seen (responses of
+      // Refused as over the limit: the org is exhausted, whatever usage was last seen (responses of
       // concurrent calls may be observed out of order, so that figure can be a call or two behind).
       if (isLimitExceeded(error)) {
         pause(`the /limits probe was refused: ${error.message}`);
-        return;
+        return 'refused';
       }
       // Any other failure (for example a user without "View Setup and Configuration", which `/limits`
-      // needs) must not hold the org forever: decide on the usage last seen, and let the next call tell.
+      // needs) must not hold the org: the usage last seen decides, and the next call's response tells.
+      options.onProbeFailed?.(error);
+      return 'failed';
     }
+  }
+
+  /** Reads the allocation from `/limits` once; every call waits for that first read. */
+  function start(): Promise<void> {
+    started ??= readLimits().then((outcome) => {
+      if (outcome === 'read') options.onChange?.(snapshot());
+    });
+    return started;
+  }
+
+  async function probe() {
+    if ((await readLimits()) === 'refused') return; // still exhausted, paused for another interval
     if (overShare())
       pause(`Concord has used ${used} of its ${allowed()} calls (share ${options.share} of ${limit})`);
     else {
@@ -77,8 +96,10 @@ export function createSalesforceBudget(options: SalesforceBudgetOptions) {
 
   return {
     snapshot,
+    start,
     /** Before a call: refuses while paused; probes once the pause has run out. */
     async acquire() {
+      await start();
       if (pausedUntil !== undefined && options.now() >= pausedUntil) {
         probing ??= probe().finally(() => {
           probing = undefined;
@@ -86,7 +107,7 @@ export function createSalesforceBudget(options: SalesforceBudgetOptions) {
         await probing;
       }
       if (pausedUntil === undefined && overShare())
-        pause(`Concord has used ${used} of its ${allowed()} calls`);
+        pause(`Concord has used ${used} of its ${allowed()} calls (share ${options.share} of ${limit})`);
       if (pausedUntil !== undefined) {
         throw new ConcordError(`Salesforce org "${options.org}" is paused: ${reason}`, {
           code: 'rate_limited',

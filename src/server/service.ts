@@ -110,6 +110,11 @@ export async function createService(options: ServiceOptions) {
       onChange: (snapshot) => {
         if (snapshot.pausedUntil) logger.warn(snapshot, 'Salesforce API budget: calls paused');
       },
+      onProbeFailed: (error) =>
+        logger.warn(
+          { org: name, err: error },
+          'Salesforce API budget: GET /limits failed; going by Sforce-Limit-Info on responses',
+        ),
     });
     budgets.set(name, budget);
     salesforce.set(name, batchSalesforce(governSalesforce(connector, budget), { ...org.batching, deck }));
@@ -234,6 +239,8 @@ export async function createService(options: ServiceOptions) {
         deck,
       });
       await worker.start();
+      // The allocation is known before the first call: read now, so status shows it while idle too.
+      for (const budget of budgets.values()) void budget.start();
       const app = createHttpApp({
         db,
         authorizations: new Map(

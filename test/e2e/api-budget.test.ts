@@ -75,6 +75,19 @@ describe('an org with a configured share of its allocation', () => {
   });
   after(async () => h?.close());
 
+  test('the allocation is read from /limits at start, before any event', async () => {
+    await waitFor(() => h.service.budgets().salesforce[0]?.limit !== undefined, 'the allocation read');
+    const budget = h.service.budgets().salesforce[0]!;
+    assert.deepEqual([budget.limit, budget.allowed, budget.pausedUntil], [1000, 100, undefined]);
+    assert.deepEqual(
+      h.sf.admin
+        .requests()
+        .filter((r) => r.kind !== 'oauth')
+        .map((r) => r.kind),
+      ['limits'],
+    );
+  });
+
   test('Concord stops at its share and waits, leaving the rest of the allocation to others', async () => {
     h.sf.admin.setApiUsage(99); // others have used almost all of Concord's 10 % share
     h.auth0.admin.signup({ email: 'share@example.com', family_name: 'Share' });
@@ -83,8 +96,8 @@ describe('an org with a configured share of its allocation', () => {
       () => h.service.budgets().salesforce[0]?.pausedUntil !== undefined,
       'the pause at the share',
     );
-    const used = h.sf.admin.requests().filter((r) => r.kind !== 'oauth').length;
-    assert.ok(used <= 2, `at most one call past the share before pausing (${used})`);
+    const used = h.sf.admin.requests().filter((r) => r.kind !== 'oauth' && r.kind !== 'limits').length;
+    assert.ok(used <= 1, `at most one call past the share before pausing (${used})`);
     h.sf.admin.setApiUsage(0);
     await h.settled();
     assert.equal(h.sf.admin.all('Lead').length, 1);
