@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,9 @@ async function setup(t: TestContext, pipelines: { name: string; params?: Record<
   const configPath = join(dir, 'concord.yaml');
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   t.after(close);
+  // The CLI's own temp folder (the downloaded export goes there), to check what it leaves behind.
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
 
   const spawnBackfill = (pipeline: string, extra: string[] = []): ChildProcess =>
     spawn(
@@ -43,7 +46,7 @@ async function setup(t: TestContext, pipelines: { name: string; params?: Record<
         '1',
         ...extra,
       ],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmp } },
     );
   async function backfill(pipeline: string, extra: string[] = []) {
     const child = spawnBackfill(pipeline, extra);
@@ -63,7 +66,18 @@ async function setup(t: TestContext, pipelines: { name: string; params?: Record<
     }
   }
   const uploads = () => sf.admin.requests().filter((r) => r.kind === 'bulk2.ingest.upload');
-  return { sf, auth0, dir, configPath, backfill, spawnBackfill, links, uploads, sfUrl };
+  return {
+    sf,
+    auth0,
+    dir,
+    configPath,
+    backfill,
+    spawnBackfill,
+    links,
+    uploads,
+    sfUrl,
+    leftInTmp: () => readdirSync(tmp).filter((f) => f.startsWith('concord-')),
+  };
 }
 
 function seedUsers(auth0: Auth0Emulator, count: number, from = 0) {
@@ -190,6 +204,7 @@ describe('concord backfill (signup-to-lead, Bulk API 2.0)', () => {
     h.sf.admin.faults.release();
     assert.equal(h.uploads().length, 2, 'killed with job 2 in flight');
     assert.equal(h.sf.admin.all('Lead').length, 1000, 'only job 1 was applied');
+    assert.deepEqual(h.leftInTmp(), [], 'no copy of the exported users is left on disk');
 
     const second = await h.backfill('signups', ['--chunk-size', '1000']);
     assert.equal(second.code, 0, second.stderr);
@@ -209,6 +224,7 @@ describe('concord backfill (signup-to-lead, Bulk API 2.0)', () => {
     );
     assert.equal(h.sf.admin.all('Lead').length, 3000);
     assert.equal((await h.links()).length, 3000);
+    assert.deepEqual(h.leftInTmp(), []);
   });
 
   test('falls back to the paged listing when the export job is not permitted', async (t) => {

@@ -7,8 +7,8 @@
  * at a time.
  */
 import { createManagementSession } from './session.js';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -134,11 +134,18 @@ export function createAuth0UserSource(options: Auth0UserSourceOptions): UserSour
   /**
    * Downloads the file to a temporary file first: reading the stream only as fast as Bulk jobs finish would
    * hold the download open for minutes (and storage URLs drop slow readers); the disk copy is then read at
-   * our pace through gunzip and readline.
+   * our pace through gunzip and readline. The file is removed as soon as it is open for reading, so a backfill
+   * stopped while it works through the rows (even by SIGKILL) leaves no copy of the users behind.
    */
   async function* exportedUsers(location: string): AsyncGenerator<Auth0User> {
-    const dir = await mkdtemp(join(tmpdir(), 'concord-export-'));
+    let dir: string | undefined = await mkdtemp(join(tmpdir(), 'concord-export-'));
     const file = join(dir, 'users.ndjson.gz');
+    const removeFile = async () => {
+      const d = dir;
+      dir = undefined;
+      if (d) await rm(d, { recursive: true, force: true });
+    };
+    let stop = () => {};
     try {
       // `location` is a pre-signed storage URL: no Management API token goes with it.
       const response = await fetchImpl(location).catch((cause: unknown) => {
@@ -151,8 +158,11 @@ export function createAuth0UserSource(options: Auth0UserSourceOptions): UserSour
         });
       }
       await pipeline(Readable.fromWeb(response.body as WebReadableStream), createWriteStream(file));
+      const handle = await open(file);
+      await removeFile();
       const gunzip = createGunzip();
-      const reading = pipeline(createReadStream(file), gunzip);
+      stop = () => gunzip.destroy(); // a reader that stops early: close the file now, not at garbage collection
+      const reading = pipeline(handle.createReadStream(), gunzip);
       reading.catch(() => undefined); // awaited below; a corrupt file surfaces there, not as an unhandled rejection
       const lines = createInterface({ input: gunzip, crlfDelay: Number.POSITIVE_INFINITY });
       let number = 0;
@@ -170,7 +180,8 @@ export function createAuth0UserSource(options: Auth0UserSourceOptions): UserSour
       }
       await reading;
     } finally {
-      await rm(dir, { recursive: true, force: true });
+      stop();
+      await removeFile();
     }
   }
 
