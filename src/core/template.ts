@@ -71,8 +71,11 @@ export interface TemplateDefinition<P = unknown> {
   salesforceTriggers?: (params: P) => readonly SalesforceTrigger[];
   /** Template parameters; validated as part of the config, defaults filled in. */
   params: z.ZodType<P>;
-  /** Whether an event is a trigger for this template at all (cheap, no I/O). */
-  accepts(event: DomainEvent): boolean;
+  /**
+   * Whether an event is a trigger for this template with these parameters at all (cheap, no I/O). Asked when the
+   * event is routed: an event no pipeline accepts gets its one outcome (filtered) there, without a job to run.
+   */
+  accepts(event: DomainEvent, params: P): boolean;
   /**
    * Templates whose earlier unfinished jobs for the same subject this template's jobs wait for, among live
    * pipelines on the same tenant and org: a first login's signal runs after the signup that creates its person,

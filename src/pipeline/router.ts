@@ -10,6 +10,7 @@ export interface RoutablePipeline {
   tenant: string;
   org: string;
   enabled: boolean;
+  params: unknown;
   template: TemplateDefinition<unknown>;
 }
 
@@ -66,7 +67,7 @@ export function jobsForRow(row: InboxRow, pipelines: readonly RoutablePipeline[]
       if (!pipeline.enabled) continue;
       const bound = row.source.startsWith('auth0.') ? pipeline.tenant : pipeline.org;
       if (bound !== row.connection) continue;
-      if (!pipeline.template.accepts(event)) continue;
+      if (!pipeline.template.accepts(event, pipeline.params)) continue;
       jobs.push({
         inboxId: row.id,
         pipeline: pipeline.name,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type JobRow, listJobs } from '../../src/store/index.js';
 import { isSalesforceWrite } from '../support/emulator-counts.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, startHarness, TENANT } from '../support/harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 const ADMIN = 'Bearer test-admin-token-0123456789';
@@ -173,11 +173,17 @@ describe('auth-events-to-activity end to end', () => {
     );
     assert.equal(tasks[0]!['WhatId'] ?? null, null, 'Salesforce rejects WhatId with a Lead WhoId');
     assert.equal(tasks[0]!['OwnerId'], h.sf.admin.get('Lead', leadId!)?.['OwnerId']);
+    // Noise never becomes a job of the pipeline: each event gets its one outcome when it is routed.
     const jobs = (await activityJobs()).filter((j) => j.subject === `user:${margaret.user_id}`);
-    const noise = jobs.filter((j) => j.outcome === 'filtered').map((j) => j.reason);
-    assert.deepEqual(noise.sort(), [
-      'no rule listens to gd_auth_failed (user.mfa): dropped as noise',
-      'no rule listens to mfar (user.mfa): dropped as noise',
+    assert.deepEqual(
+      jobs.filter((j) => j.outcome === 'filtered').map((j) => j.reason),
+      [],
+    );
+    const routed = await listJobs(h.service.db, { pipeline: '', limit: 10_000 });
+    const noise = routed.filter((j) => j.subject === `user:${margaret.user_id}`);
+    assert.deepEqual(noise.map((j) => [j.outcome, j.attempts, j.reason]).sort(), [
+      ['filtered', 0, `no enabled pipeline of "${TENANT}" acts on user.mfa (gd_auth_failed)`],
+      ['filtered', 0, `no enabled pipeline of "${TENANT}" acts on user.mfa (mfar)`],
     ]);
   });
 

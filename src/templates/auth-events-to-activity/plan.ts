@@ -32,11 +32,8 @@ export async function planActivity(event: DomainEvent, ctx: Ctx): Promise<Plan> 
   const now = ctx.clock.now();
   const rules = effectiveRules(params).filter((r) => ruleListensTo(r, event));
   const engagement = params.engagement;
-  const tracksEngagement =
-    engagement.enabled &&
-    event.kind === 'user.logged_in' &&
-    event.auth0UserId !== undefined &&
-    (engagement.lastLoginField !== null || engagement.loginsField !== null);
+  const tracksEngagement = countsEngagement(event, params);
+  // Such events are filtered when they are routed (`actsOn`); one routed before the rules changed lands here.
   if (rules.length === 0 && !tracksEngagement) {
     return {
       outcome: 'filtered',
@@ -136,6 +133,25 @@ export async function planActivity(event: DomainEvent, ctx: Ctx): Promise<Plan> 
     };
   }
   return { outcome: 'write', reason: `${what.join(' and ')}; ${person.why}`, intents, state };
+}
+
+/** Whether a login counts towards the engagement fields. */
+function countsEngagement(event: DomainEvent, params: AuthEventsToActivityParams): boolean {
+  const engagement = params.engagement;
+  return (
+    engagement.enabled &&
+    event.kind === 'user.logged_in' &&
+    event.auth0UserId !== undefined &&
+    (engagement.lastLoginField !== null || engagement.loginsField !== null)
+  );
+}
+
+/**
+ * Whether the pipeline does anything with the event: a rule listens to it, or it counts towards engagement. The
+ * rest (an MFA prompt no rule watches, say) is noise, filtered when routed, before any job runs.
+ */
+export function actsOn(event: DomainEvent, params: AuthEventsToActivityParams): boolean {
+  return countsEngagement(event, params) || effectiveRules(params).some((r) => ruleListensTo(r, event));
 }
 
 async function ruleUpdates(fired: readonly FiredRule[]): Promise<Record<string, unknown>> {

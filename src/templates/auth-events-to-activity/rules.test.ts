@@ -4,6 +4,7 @@ import { normaliseAuth0Log } from '../../connectors/auth0/normalise-log.js';
 import type { DomainEvent } from '../../core/events.js';
 import type { Auth0User } from '../../core/ports.js';
 import { countLogin, engagementDue, loginsInWindow } from './engagement.js';
+import { authEventsToActivity } from './index.js';
 import { authEventsToActivityParamsSchema, effectiveRules, type Rule } from './params.js';
 import { taskKey } from './plan.js';
 import { countInEpisode, type Episode, episodeKey, ruleNeedsUser, runRules } from './rules.js';
@@ -152,6 +153,34 @@ describe('auth-events-to-activity rules', () => {
       ['mfa-failed'],
     );
     assert.equal(loads, 1);
+  });
+
+  test('what the pipeline takes when routed follows its rules: noise becomes no job', () => {
+    const mfaFailed = event({ kind: 'user.mfa', sourceType: 'gd_auth_failed' });
+    const mfaEnrolled = event({ kind: 'user.mfa', sourceType: 'gd_enrollment_complete' });
+    const login = event({ kind: 'user.logged_in', sourceType: 's' });
+    const defaults = params({});
+    assert.equal(authEventsToActivity.accepts(mfaFailed, defaults), false, 'no default rule listens');
+    assert.equal(authEventsToActivity.accepts(mfaEnrolled, defaults), true);
+    assert.equal(authEventsToActivity.accepts(login, defaults), true);
+
+    const watching = params({
+      rules: { 'mfa-failed': { on: ['gd_auth_failed'], task: { subject: 'MFA failed' } } },
+    });
+    assert.equal(authEventsToActivity.accepts(mfaFailed, watching), true, 'a custom rule listens');
+
+    const quiet = params({ rules: { 'first-login': null }, engagement: { enabled: false } });
+    assert.equal(authEventsToActivity.accepts(login, quiet), false, 'no rule and no engagement: noise');
+    const counting = params({ rules: { 'first-login': null } });
+    assert.equal(
+      authEventsToActivity.accepts(login, counting),
+      true,
+      'logins still count towards engagement',
+    );
+    assert.equal(
+      authEventsToActivity.accepts(event({ kind: 'user.profile_changed', sourceType: 'sapi' }), watching),
+      false,
+    );
   });
 
   test('invalid rules fail config validation with the path', () => {
