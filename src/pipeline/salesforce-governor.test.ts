@@ -11,12 +11,12 @@ const exceeded = () =>
     status: 403,
   });
 
-function setup(probe: () => Promise<{ used: number; limit: number }>) {
+function setup(probe: () => Promise<{ used: number; limit: number }>, share = 1) {
   const clock = createManualClock(0);
   const probes: number[] = [];
   const budget = createSalesforceBudget({
     org: 'crm',
-    share: 1,
+    share,
     probeIntervalMs: 1000,
     now: clock.now,
     probe: async () => {
@@ -46,14 +46,7 @@ test('the allocation is read from /limits once, before the first call', async ()
 });
 
 test('an org already past the share at start is paused before any call goes out', async () => {
-  const clock = createManualClock(0);
-  const budget = createSalesforceBudget({
-    org: 'crm',
-    share: 0.5,
-    probeIntervalMs: 1000,
-    now: clock.now,
-    probe: async () => ({ used: 60, limit: 100 }),
-  });
+  const { budget } = setup(async () => ({ used: 60, limit: 100 }), 0.5);
   await assert.rejects(
     budget.acquire(),
     (e: unknown) => e instanceof ConcordError && e.code === 'rate_limited',
@@ -113,14 +106,7 @@ test('a probe failing for another reason does not hold the org: the usage last s
 });
 
 test('past its share, Concord refuses before sending, and that refusal does not count as a Salesforce one', async () => {
-  const clock = createManualClock(0);
-  const budget = createSalesforceBudget({
-    org: 'crm',
-    share: 0.5,
-    probeIntervalMs: 1000,
-    now: clock.now,
-    probe: async () => ({ used: 40, limit: 100 }),
-  });
+  const { clock, budget } = setup(async () => ({ used: 40, limit: 100 }), 0.5);
   await budget.start();
   budget.observe({ used: 50, limit: 100 });
   const error = await budget.acquire().then(
