@@ -40,6 +40,13 @@ const INGEST_POSTERS = 4;
 const WORKER_CONCURRENCY = process.env.CONCORD_BENCH_CONCURRENCY
   ? Number(process.env.CONCORD_BENCH_CONCURRENCY)
   : undefined;
+/** Batching windows: the defaults unless `CONCORD_BENCH_LINGER_MS` / `CONCORD_BENCH_READ_LINGER_MS` say otherwise. */
+const BATCHING = {
+  ...(process.env.CONCORD_BENCH_LINGER_MS ? { lingerMs: Number(process.env.CONCORD_BENCH_LINGER_MS) } : {}),
+  ...(process.env.CONCORD_BENCH_READ_LINGER_MS
+    ? { readLingerMs: Number(process.env.CONCORD_BENCH_READ_LINGER_MS) }
+    : {}),
+};
 const SEED_USERS = 2_000;
 const SEED_ACCOUNTS = 200;
 const TENANT = 'acme';
@@ -196,6 +203,7 @@ function concordConfig(emulators: Emulators, dbPath: string, withPipelines: bool
         auth: { flow: 'client_credentials', clientId: 'concord-sandbox', clientSecret: 'sandbox-secret' },
         poll: { intervalMs: 30_000, overlapMs: 10_000 },
         budget: { share: 1, probeIntervalMs: 60_000 },
+        batching: BATCHING,
       },
     },
     pipelines: withPipelines
@@ -610,6 +618,7 @@ export async function run(): Promise<{
       1,
     );
     figures['4. Auth0 API calls per 1,000 events (steady)'] = round((steadyCalls.auth0 / window.n) * 1000, 1);
+    figures['4. Salesforce calls by kind (steady)'] = breakdown(steadyCalls.sfKinds);
     sdb.close();
     await concord.stop();
     log(`steady: ${window.n} events (${sim.records} records written by the simulator)`);
@@ -634,6 +643,7 @@ export async function run(): Promise<{
         .map((l) => l.toFixed(2))
         .join(' ')}`,
       `workload: ${BACKLOG_ACTIVITIES} simulator activities (seed 2026, default mix) on a tenant seeded with ${SEED_USERS} users whose Contacts (${SEED_ACCOUNTS} Accounts) exist and carry Auth0_User_Id__c; ${round(recordsPerActivity, 2)} log records per activity`,
+      `batching: ${Object.keys(BATCHING).length > 0 ? JSON.stringify(BATCHING) : 'defaults'}; jobs in flight: ${WORKER_CONCURRENCY ?? 'default'}`,
       'three processes: emulators (one child), Concord (`concord start`, SQLite WAL, inbox commits synchronous=FULL, logging info to /dev/null), this orchestrator',
       'ingest: Concord with `pipelines: []` (no job runs; each row is still routed, as filtered, in the commit that stores it); the emulator log stream posts JSONARRAY × 100 with 4 requests in flight over keep-alive; rate = committed rows ÷ time from stream start to last 2xx',
       `drain: the first ${Math.min(DRAIN_EVENTS, ingested)} ingested rows are kept and made unrouted again (jobs and audit deleted; the rest deleted) and Concord restarted with the five pipelines; rate = completed events ÷ (last job finished − first job created)`,
