@@ -121,9 +121,11 @@ export function batchSalesforce<T extends SalesforcePort>(
   /** With a backlog, batches wait for the stall (every job in flight waiting) and the timers are only a cap. */
   const patient = () => deck?.isFull() === true;
   const lingerMs = () => (patient() ? options.lingerMs * PATIENCE : options.lingerMs);
-  deck?.onStall((full) => {
-    // Reads first: the jobs waiting on them may bring more writes to the batches already waiting.
+  deck?.onStall(({ full, backlog }) => {
+    // Reads first: the jobs waiting on them may bring more writes to the batches already waiting. At a trickle
+    // (no backlog, room in the worker) the next delivery's jobs may still join them: they wait for their window.
     if (finds.size > 0 || retrieves.size > 0) {
+      if (!full && !backlog) return;
       for (const shape of [...finds.keys()]) void flushFind(shape);
       for (const object of [...retrieves.keys()]) void flushRetrieve(object);
     } else if (full) flushWrites('all');

@@ -142,6 +142,8 @@ export function createWorker(options: WorkerOptions) {
             claimed += jobs.length;
             for (const job of jobs) start(job);
             room = options.concurrency - inFlight.size;
+            // A short claim: nothing more is runnable now; only new events (or finishing jobs) bring more.
+            options.deck?.setBacklog(jobs.length === asked);
             if (jobs.length < asked) break;
           }
         } catch (error) {

@@ -7,6 +7,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { createSalesforceConnector } from '../../src/connectors/salesforce/index.js';
 import { ConcordError } from '../../src/core/errors.js';
 import { createSalesforceEmulator } from '../../src/emulators/salesforce/index.js';
+import { createFlightDeck } from '../../src/pipeline/flight-deck.js';
 import { type BatchingOptions, batchSalesforce } from '../../src/pipeline/salesforce-batcher.js';
 
 async function batched(t: TestContext, options: Partial<BatchingOptions> = {}) {
@@ -176,6 +177,53 @@ describe('Salesforce outbox batcher', () => {
       ['Id'],
       'the key field read for the split is not handed out',
     );
+  });
+
+  test('at a trickle a lookup waits for its window, so a job starting meanwhile shares its query', {
+    timeout: 20_000,
+  }, async (t) => {
+    const deck = createFlightDeck();
+    // A window longer than any test: only the flight deck can send these lookups.
+    const { sf, admin, calls } = await batched(t, { readLingerMs: 60_000, deck });
+    const [ada, grace] = admin.seed('Contact', [
+      { LastName: 'Lovelace', Email: 'ada@example.com' },
+      { LastName: 'Hopper', Email: 'grace@example.com' },
+    ]);
+    const lookup = (email: string) =>
+      sf.find({ object: 'Contact', fields: ['Id'], where: [{ field: 'Email', op: '=', value: email }] });
+    // One job in flight, with room for more (a live stream, not a backlog), waiting for its lookup: the next
+    // delivery's job can still join, so the lookup is not sent at once.
+    deck.jobStarted();
+    const first = lookup('ada@example.com');
+    await new Promise((resolve) => setImmediate(resolve));
+    deck.jobStarted();
+    const second = lookup('grace@example.com');
+    // A full worker whose jobs all wait (a backlog) sends at once: nothing else can join.
+    deck.setFull(true);
+    assert.deepEqual(await Promise.all([first, second]), [[{ Id: ada }], [{ Id: grace }]]);
+    assert.deepEqual(
+      calls().map((c) => c.kind),
+      ['query'],
+      'one query for both jobs',
+    );
+  });
+
+  test('in a backlog a lookup leaves as soon as every job in flight waits', {
+    timeout: 20_000,
+  }, async (t) => {
+    const deck = createFlightDeck();
+    const { sf, admin, calls } = await batched(t, { readLingerMs: 60_000, deck });
+    const [ada] = admin.seed('Contact', [{ LastName: 'Lovelace', Email: 'ada@example.com' }]);
+    // The worker's last claim took all it asked for: more jobs are queued, but none can start before these end.
+    deck.setBacklog(true);
+    deck.jobStarted();
+    const rows = await sf.find({
+      object: 'Contact',
+      fields: ['Id'],
+      where: [{ field: 'Email', op: '=', value: 'ada@example.com' }],
+    });
+    assert.deepEqual(rows, [{ Id: ada }]);
+    assert.equal(calls().length, 1);
   });
 
   test('record reads by id for one object become one call', async (t) => {
