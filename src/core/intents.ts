@@ -80,11 +80,14 @@ export const intentSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('auth0.update_user'), userId: z.string(), patch: fields, ref }),
   z.object({ kind: z.literal('auth0.assign_roles'), userId: z.string(), roleIds: z.array(z.string()), ref }),
   z.object({ kind: z.literal('auth0.remove_roles'), userId: z.string(), roleIds: z.array(z.string()), ref }),
+  /** Auth0 emails the user its "Change Password" template: the invitation of a user Concord created. */
   z.object({
-    kind: z.literal('auth0.password_ticket'),
+    kind: z.literal('auth0.invitation_email'),
     userId: z.string(),
-    resultUrl: z.string().optional(),
-    ttlSeconds: z.number().int().positive().optional(),
+    email: z.string(),
+    connection: z.string(),
+    /** The application the emailed link belongs to. */
+    clientId: z.string(),
     ref,
   }),
 ]);
@@ -108,8 +111,8 @@ export function describeIntent(intent: Intent): string {
       return `assign roles ${intent.roleIds.join(', ')} to ${intent.userId}`;
     case 'auth0.remove_roles':
       return `remove roles ${intent.roleIds.join(', ')} from ${intent.userId}`;
-    case 'auth0.password_ticket':
-      return `send an invitation (password-change ticket) to ${intent.userId}`;
+    case 'auth0.invitation_email':
+      return `have Auth0 email an invitation (change-password link) to ${intent.userId}`;
   }
 }
 

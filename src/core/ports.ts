@@ -184,7 +184,7 @@ export interface Auth0NewUser {
   family_name?: string;
   name?: string;
   email_verified?: boolean;
-  /** Database connections need one; Concord sends a random one and an invitation (password-change ticket). */
+  /** Database connections need one; Concord sends a random one, and the invitation lets the user set theirs. */
   password?: string;
   app_metadata?: Record<string, unknown>;
   user_metadata?: Record<string, unknown>;
@@ -210,12 +210,12 @@ export interface Auth0Port {
   removeRoles(userId: string, roleIds: readonly string[]): Promise<void>;
   /** Every role of the tenant (for name → id maps). */
   listRoles(): Promise<Auth0Role[]>;
-  /** A password-change ticket URL, used as an invitation for users Concord created. */
-  createPasswordChangeTicket(input: {
-    userId: string;
-    resultUrl?: string;
-    ttlSeconds?: number;
-  }): Promise<{ ticket: string }>;
+  /**
+   * The invitation for users Concord created: Auth0 emails the user of this database connection its "Change
+   * Password" template (Authentication API `POST /dbconnections/change_password`). `clientId` is the
+   * application the link leads back to.
+   */
+  sendPasswordChangeEmail(input: { email: string; connection: string; clientId: string }): Promise<void>;
   /** Log records after `from` (checkpoint mode), oldest first as Auth0 returns them. */
   getLogs(input: { from?: string; take: number }): Promise<Auth0LogPage>;
   /** The M2M client id Concord calls with: its own writes carry it in `sapi` records. */

@@ -103,11 +103,13 @@ const CALLS = [
   'assignRoles',
   'removeRoles',
   'listRoles',
-  'createPasswordChangeTicket',
   'getLogs',
 ] as const;
 
-/** The same port with every Management API call taking a turn from the tenant's governor. */
+/**
+ * The same port with every Management API call taking a turn from the tenant's governor. The invitation email
+ * goes to the Authentication API, whose limits are separate: a 429 there retries that job alone.
+ */
 export function governAuth0<
   T extends Auth0Port & { rateLimit?: () => { remaining: number; resetAt: number } | undefined },
 >(port: T, governor: Auth0RateGovernor): T {

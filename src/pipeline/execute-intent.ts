@@ -6,7 +6,7 @@ import { describeFields } from '../templates/shared/describe-cache.js';
 export interface IntentResult {
   id: string;
   created: boolean;
-  /** Extra output worth keeping (a ticket URL is not kept: it is a credential). */
+  /** Extra output worth keeping. */
   detail?: string;
 }
 
@@ -99,17 +99,17 @@ export async function executeIntent(intent: Intent, targets: IntentTargets): Pro
     case 'auth0.remove_roles':
       await auth0.removeRoles(intent.userId, intent.roleIds);
       return { id: intent.userId, created: false };
-    case 'auth0.password_ticket':
-      await auth0.createPasswordChangeTicket({
-        userId: intent.userId,
-        resultUrl: intent.resultUrl,
-        ttlSeconds: intent.ttlSeconds,
+    case 'auth0.invitation_email':
+      await auth0.sendPasswordChangeEmail({
+        email: intent.email,
+        connection: intent.connection,
+        clientId: intent.clientId,
       });
-      return { id: intent.userId, created: false, detail: 'ticket created' };
+      return { id: intent.userId, created: false, detail: 'invitation email sent' };
   }
 }
 
-/** A random password nobody knows: the user sets their own through the invitation ticket. */
+/** A random password nobody knows: the user sets their own through the invitation's link. */
 function strongPassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   return `${Buffer.from(bytes).toString('base64url')}aA1!`;

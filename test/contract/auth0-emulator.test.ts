@@ -407,6 +407,43 @@ describe('Auth0 emulator with the SDK and the connector', () => {
     assert.match(error.message, /client id and secret/);
   });
 
+  test('connector: an invitation is the Authentication API change-password email, with no token', async () => {
+    const user = emulator.admin.seedUser({ email: 'invitee@example.com', connection });
+    const tokensBefore = emulator.admin.counters().byEndpoint['POST /oauth/token'] ?? 0;
+    // Another application of the tenant: the link leads back to the app users log in to.
+    const auth0 = connectorFor(target);
+    await auth0.sendPasswordChangeEmail({ email: 'Invitee@example.com', connection, clientId: 'read-only' });
+    const [sent] = emulator.admin.emails().filter((e) => e.userId === user.user_id);
+    assert.ok(sent, 'Auth0 emailed the user');
+    assert.equal(sent.clientId, 'read-only');
+    assert.equal(sent.template, 'change_password');
+    assert.equal(
+      emulator.admin.counters().byEndpoint['POST /oauth/token'] ?? 0,
+      tokensBefore,
+      'no token asked',
+    );
+    const requested = emulator.admin.logs().at(-1)!;
+    assert.equal(requested.type, 'scpr');
+    assert.equal(requested['user_id'], user.user_id);
+
+    // Nobody by that email: the same answer (Auth0 does not tell), and no email.
+    const emails = emulator.admin.emails().length;
+    await auth0.sendPasswordChangeEmail({ email: 'nobody@example.com', connection, clientId: 'read-only' });
+    assert.equal(emulator.admin.emails().length, emails);
+
+    const refused = await concordError(
+      auth0.sendPasswordChangeEmail({
+        email: 'invitee@example.com',
+        connection: 'google-oauth2',
+        clientId: 'x',
+      }),
+    );
+    assert.equal(refused.status, 400);
+    assert.equal(refused.retryable, false);
+    assert.match(refused.message, /POST \/dbconnections\/change_password/);
+    assert.equal(emulator.admin.emails().length, emails, 'nothing sent on a refusal');
+  });
+
   test('connector: one token for concurrent callers; a 401 drops it and retries once', async () => {
     const connector = connectorFor(target);
     const tokens = () => emulator.admin.counters().byEndpoint['POST /oauth/token'] ?? 0;

@@ -1,5 +1,6 @@
 /**
- * Management API beyond users CRUD, over real HTTP: a role's users, password-change tickets, the
+ * Management API beyond users CRUD, over real HTTP: a role's users, password-change tickets (and the
+ * Authentication API's change-password email), the
  * users-export job (gzip NDJSON / CSV served at `location`), `fields`/`include_fields`, error bodies,
  * and the `sapi` record each write leaves.
  */
@@ -111,6 +112,50 @@ describe('Auth0 emulator: role members, tickets, export jobs, field selection', 
     const bad = await api('POST', '/tickets/password-change', {});
     assert.equal(bad.status, 400);
     assert.equal((bad.body as { errorCode: string }).errorCode, 'invalid_body');
+  });
+
+  test('Authentication API change_password: 200 with a sentence, an email with a one-time link; 400 on bad input', async () => {
+    const user = emulator.admin.seedUser({ email: 'welcome@example.com' });
+    const post = (body: string, type = 'application/json') =>
+      fetch(`${server.url}/dbconnections/change_password`, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body,
+      });
+    const sent = await post(
+      JSON.stringify({
+        client_id: 'concord-sandbox',
+        email: 'welcome@example.com',
+        connection: 'Username-Password-Authentication',
+      }),
+    );
+    assert.equal(sent.status, 200);
+    assert.equal(await sent.text(), "We've just sent you an email to reset your password.");
+    const email = emulator.admin.emails().at(-1)!;
+    assert.equal(email.to, 'welcome@example.com');
+    assert.equal(email.userId, user.user_id);
+    assert.match(email.link, new RegExp(`^https://${emulator.domain}/lo/reset\\?ticket=\\w{32}#$`));
+    assert.equal(emulator.admin.redeemPasswordTicket(email.link, 'n3w-Secret!').email_verified, true);
+
+    const form = await post(
+      'client_id=concord-sandbox&email=welcome%40example.com&connection=Username-Password-Authentication',
+      'application/x-www-form-urlencoded',
+    );
+    assert.equal(form.status, 200, 'a form body works too');
+    assert.equal(emulator.admin.emails().length, 2);
+
+    for (const body of [
+      '{"email":"welcome@example.com","connection":"Username-Password-Authentication"}',
+      '{"client_id":"concord-sandbox","connection":"Username-Password-Authentication"}',
+      '{"client_id":"concord-sandbox","email":"welcome@example.com"}',
+      '{"client_id":"concord-sandbox","email":"welcome@example.com","connection":"google-oauth2"}',
+      'not json',
+    ]) {
+      const refused = await post(body);
+      assert.equal(refused.status, 400, body);
+      assert.equal(typeof ((await refused.json()) as { error?: unknown }).error, 'string');
+    }
+    assert.equal(emulator.admin.emails().length, 2, 'nothing sent on bad input');
   });
 
   test('users-export job: pending, then completed with a location serving gzip NDJSON or CSV', async () => {

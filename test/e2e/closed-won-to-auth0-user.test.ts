@@ -18,10 +18,8 @@ const ourWrites = (h: Harness, method: string, path: RegExp) =>
       path.test(decodeURIComponent(request.path ?? ''))
     );
   });
-const tickets = (h: Harness, userId: string) =>
-  ourWrites(h, 'post', /^\/api\/v2\/tickets\/password-change$/).filter(
-    (l) => (l['details'] as { request: { body: { user_id?: string } } }).request.body.user_id === userId,
-  );
+/** Invitations Auth0 emailed to a user (its "Change Password" template, asked for by Concord). */
+const invitations = (h: Harness, userId: string) => h.auth0.admin.emails().filter((e) => e.userId === userId);
 const roleAssignments = (h: Harness, userId: string) =>
   ourWrites(h, 'post', new RegExp(`^/api/v2/users/${userId.replace('|', '\\|')}/roles$`));
 const usersWithEmail = (h: Harness, email: string) =>
@@ -137,7 +135,6 @@ describe('closed-won-to-auth0-user end to end (tier from line items)', () => {
               { match: { productCode: 'PRO-ANNUAL' }, roles: ['Member', 'Billing'] },
               { match: { family: 'Add-on' }, roles: ['Admin'] },
             ],
-            resultUrl: 'https://app.example/welcome',
           },
         },
         // flow 1 alongside: Concord's own user creation must not come back as a Lead
@@ -181,11 +178,16 @@ describe('closed-won-to-auth0-user end to end (tier from line items)', () => {
     assert.equal(typeof user.app_metadata?.['concord_invited_at'], 'string');
     assert.deepEqual(await roleNames(h, userId), ['Billing', 'Member']);
 
-    const [ticket] = tickets(h, userId);
-    assert.ok(ticket, 'an invitation ticket was created');
-    assert.equal(tickets(h, userId).length, 1);
-    const body = (ticket['details'] as { request: { body: Record<string, unknown> } }).request.body;
-    assert.equal(body['result_url'], 'https://app.example/welcome');
+    const [invitation] = invitations(h, userId);
+    assert.ok(invitation, 'Auth0 emailed an invitation');
+    assert.equal(invitations(h, userId).length, 1);
+    assert.equal(invitation.to, 'grace.lee@customer.example');
+    assert.equal(invitation.connection, 'Username-Password-Authentication');
+    assert.equal(invitation.clientId, CLIENT_ID, "Concord's own client when inviteClientId is not set");
+    // The emailed link is the way in: setting a password through it verifies the email.
+    assert.equal(user.email_verified, false);
+    const accepted = h.auth0.admin.redeemPasswordTicket(invitation.link, 'Chosen-Passw0rd!');
+    assert.equal(accepted.email_verified, true);
 
     const links = await findLinksByRecord(h.service.db, 'crm', deal.contactId);
     assert.deepEqual(
@@ -200,7 +202,7 @@ describe('closed-won-to-auth0-user end to end (tier from line items)', () => {
 
   test("Concord's own user creation and role assignment come back through the log stream: suppressed, no Lead", async () => {
     const sapi = h.auth0.admin.logs().filter((l) => l.type === 'sapi' && l['client_id'] === CLIENT_ID);
-    assert.ok(sapi.length >= 4, 'create, roles, ticket and the invitation mark were logged');
+    assert.ok(sapi.length >= 3, 'create, roles and the invitation mark were logged');
     const leadsBefore = h.sf.admin.all('Lead').length;
     const seen = h.outcomes.length;
     const response = await h.post(JSON.stringify(sapi.map((l) => ({ log_id: l.log_id, data: l }))));
@@ -236,7 +238,7 @@ describe('closed-won-to-auth0-user end to end (tier from line items)', () => {
     assert.match(touched.reason, /already provisioned/);
 
     assert.equal(h.auth0.admin.users().length, usersBefore, 'no user created');
-    assert.equal(tickets(h, userId).length, 1, 'no second invitation');
+    assert.equal(invitations(h, userId).length, 1, 'no second invitation');
     assert.equal(roleAssignments(h, userId).length, assignmentsBefore, 'no role re-assigned');
   });
 
@@ -257,7 +259,7 @@ describe('closed-won-to-auth0-user end to end (tier from line items)', () => {
     assert.match(outcome.intents[0]!, /^assign roles /);
     assert.deepEqual(await roleNames(h, userId), ['Admin', 'Billing', 'Member']);
     assert.equal(usersWithEmail(h, 'grace.lee@customer.example').length, 1);
-    assert.equal(tickets(h, userId).length, 1, 'still one invitation');
+    assert.equal(invitations(h, userId).length, 1, 'still one invitation');
   });
 
   test('an existing Auth0 user found by email gets the roles and the link, but no invitation', async () => {
@@ -274,7 +276,7 @@ describe('closed-won-to-auth0-user end to end (tier from line items)', () => {
     assert.match(outcome.reason, /only Auth0 user with its email/);
     assert.equal(h.sf.admin.get('Contact', deal.contactId)?.['Auth0_User_Id__c'], existing.user_id);
     assert.deepEqual(await roleNames(h, existing.user_id), ['Billing', 'Member']);
-    assert.equal(tickets(h, existing.user_id).length, 0, 'users Concord did not create are not invited');
+    assert.equal(invitations(h, existing.user_id).length, 0, 'users Concord did not create are not invited');
     assert.equal(usersWithEmail(h, 'owner@already.example').length, 1);
   });
 
@@ -380,7 +382,7 @@ describe('closed-won-to-auth0-user with a renamed won stage and the tier on the 
     const [user] = usersWithEmail(h, 'gold@tier.example');
     assert.ok(user);
     assert.deepEqual(await roleNames(h, user.user_id), ['Admin', 'Member']);
-    assert.equal(tickets(h, user.user_id).length, 1);
+    assert.equal(invitations(h, user.user_id).length, 1);
     assert.equal(h.sf.admin.get('Contact', deal.contactId)?.['Auth0_User_Id__c'], user.user_id);
   });
 

@@ -93,27 +93,48 @@ export function createManagementClient(options: ManagementClientOptions) {
     const text = response.text;
     const body: unknown = text === '' ? undefined : safeJson(text);
     if (request.absentWhen?.(response.status, body)) return undefined;
-    if (response.status < 200 || response.status > 299) {
-      const error = errorFromResponse({
-        status: response.status,
-        body,
-        headers: response.headers,
-        operation: request.operation,
-        clientId: options.clientId,
-        now: options.now(),
-      });
-      options.logger?.warn?.(
-        { operation: request.operation, status: response.status, code: error.code },
-        error.message,
-      );
-      throw error;
-    }
+    if (response.status < 200 || response.status > 299) throw refusal(response, body, request.operation);
     const parsed = request.schema.safeParse(body);
     if (!parsed.success) throw invalidResponse(request.operation, prettifyError(parsed.error));
     return parsed.data;
   }
 
-  return { call, rateLimit: () => rateLimit };
+  /**
+   * A POST to the Authentication API on the same domain (`/dbconnections/…`): no access token, its own rate
+   * limits (not the Management API's, so its headers are not remembered), any 2xx answer body accepted.
+   */
+  async function authentication(request: { path: string; operation: string; body: unknown }): Promise<void> {
+    let response: HttpAnswer;
+    try {
+      response = await transport({
+        method: 'POST',
+        url: new URL(`${options.baseUrl}${request.path}`),
+        headers: { accept: 'application/json, text/plain', 'content-type': 'application/json' },
+        body: JSON.stringify(request.body),
+        timeoutMs: options.timeoutMs,
+      });
+    } catch (error) {
+      throw errorFromNetwork(error, request.operation, options.timeoutMs);
+    }
+    if (response.status >= 200 && response.status <= 299) return;
+    throw refusal(response, response.text === '' ? undefined : safeJson(response.text), request.operation);
+  }
+
+  /** A non-2xx answer as the error it means, logged. */
+  function refusal(response: HttpAnswer, body: unknown, operation: string) {
+    const error = errorFromResponse({
+      status: response.status,
+      body,
+      headers: response.headers,
+      operation,
+      clientId: options.clientId,
+      now: options.now(),
+    });
+    options.logger?.warn?.({ operation, status: response.status, code: error.code }, error.message);
+    return error;
+  }
+
+  return { call, authentication, rateLimit: () => rateLimit };
 }
 
 function safeJson(text: string): unknown {

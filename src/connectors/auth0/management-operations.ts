@@ -11,7 +11,6 @@ const rolesPage = z.union([
   z.looseObject({ roles: z.array(roleSchema), total: z.number().optional() }),
 ]);
 const noBody = z.unknown();
-const ticketSchema = z.looseObject({ ticket: z.string() });
 const logPage = z.array(auth0LogRecordSchema);
 
 const toRole = (r: z.infer<typeof roleSchema>): Auth0Role => ({
@@ -83,20 +82,13 @@ export function managementOperations(client: Client) {
         schema: noBody,
       });
     },
-    async createPasswordChangeTicket(input: { userId: string; resultUrl?: string; ttlSeconds?: number }) {
-      const ticket = await client.call({
-        method: 'POST',
-        path: '/tickets/password-change',
-        operation: 'POST /api/v2/tickets/password-change',
-        body: {
-          user_id: input.userId,
-          ...(input.resultUrl ? { result_url: input.resultUrl } : {}),
-          ...(input.ttlSeconds ? { ttl_sec: input.ttlSeconds } : {}),
-          mark_email_as_verified: true,
-        },
-        schema: ticketSchema,
+    /** Authentication API: Auth0 emails the user its "Change Password" template (the invitation). */
+    async sendPasswordChangeEmail(input: { email: string; connection: string; clientId: string }) {
+      await client.authentication({
+        path: '/dbconnections/change_password',
+        operation: 'POST /dbconnections/change_password',
+        body: { client_id: input.clientId, email: input.email, connection: input.connection },
       });
-      return { ticket: ticket!.ticket };
     },
     /** Checkpoint mode: only `from` and `take` are honoured by Auth0 in this mode. */
     async getLogs(input: { from?: string; take: number }): Promise<Auth0LogPage> {

@@ -10,6 +10,7 @@ import type { TokenBucket } from './rate-limit.js';
 import { createRole } from './roles.js';
 import { createSimulator } from './simulator/index.js';
 import { DATABASE_CONNECTION, type EmulatorState, resetState } from './state.js';
+import type { SentEmail } from './tickets.js';
 import type {
   EventStreamConfig,
   LogRecord,
@@ -58,6 +59,10 @@ export function createAdmin(
     /** User changes in order, as event streams deliver them. */
     events(): UserEvent[] {
       return state.events.slice();
+    },
+    /** Emails the tenant sent (change-password links: invitations), oldest first. */
+    emails(): SentEmail[] {
+      return state.emails.slice();
     },
     /** Appends any record, including types the emulator does not script (new ones, `gd_send_pn`, …). */
     appendLog(record: LogRecordInput): LogRecord {

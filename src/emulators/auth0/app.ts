@@ -9,6 +9,7 @@ import {
 import { answerWithFault } from './faults.js';
 import { appendLog, encodeApiPath, managementApiRecord } from './log-records.js';
 import type { TokenBucket } from './rate-limit.js';
+import { changePasswordHandler } from './routes/dbconnections.js';
 import { logRoutes } from './routes/logs.js';
 import { tokenHandler } from './routes/oauth.js';
 import { roleRoutes } from './routes/roles.js';
@@ -30,7 +31,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
 const ADMIN_PREFIX = '/__emulator';
 
 /**
- * The emulator's HTTP surface: `/oauth/token`, `/api/v2/*` (declared in `routes/`), and the admin API
+ * The emulator's HTTP surface: `/oauth/token`, `/dbconnections/change_password`, `/api/v2/*` (declared in `routes/`), and the admin API
  * mounted by the caller. Counters, the request log and injected faults apply to everything but admin.
  */
 export function createEmulatorApp(state: EmulatorState, bucket: TokenBucket | undefined): Hono<EmulatorEnv> {
@@ -58,6 +59,11 @@ export function createEmulatorApp(state: EmulatorState, bucket: TokenBucket | un
   app.post('/oauth/token', (c) => {
     c.set('endpoint', 'POST /oauth/token');
     return tokenHandler(c, state);
+  });
+
+  app.post('/dbconnections/change_password', (c) => {
+    c.set('endpoint', 'POST /dbconnections/change_password');
+    return changePasswordHandler(c, state);
   });
 
   const api = new Hono<EmulatorEnv>();

@@ -22,7 +22,7 @@ export {
   type SimulationHandle,
   type SimulationStats,
 } from './simulator/index.js';
-export type { PasswordTicketInput } from './tickets.js';
+export type { PasswordTicketInput, SentEmail } from './tickets.js';
 export type { FaultInput } from './faults.js';
 export { LOG_ID_LENGTH } from './ids.js';
 export { RATE_LIMIT_PRESETS } from './rate-limit.js';

@@ -71,6 +71,15 @@ export function passwordChangedRecord(
   return { ...base, details: ticketDetails(state, user, 'Password Change', base.client_id) };
 }
 
+/** `scpr`: a change-password email was requested (`/dbconnections/change_password`) and sent [unverified shape]. */
+export function changePasswordRequestRecord(
+  state: EmulatorState,
+  user: Auth0User,
+  actor?: ActorContext,
+): LogRecordInput {
+  return userRecord(state, 'scpr', '', user, actor);
+}
+
 /** `sdu` (deletion succeeded) or `du` (user deleted), e.g. an app's "delete my account". */
 export function userDeletedRecord(
   state: EmulatorState,

@@ -3,7 +3,7 @@ import type { Auth0User } from '../../core/ports.js';
 import { createLogIdGenerator, newConnectionId, randomHex } from './ids.js';
 import type { Fault } from './faults.js';
 import type { ExportJob } from './export-jobs.js';
-import type { PasswordTicket } from './tickets.js';
+import type { PasswordTicket, SentEmail } from './tickets.js';
 import type { EmulatorClient, LogRecord, StoredRole, UserEvent } from './types.js';
 
 /** Every Management API scope the emulator checks; the default client is granted all of them. */
@@ -72,6 +72,8 @@ export interface EmulatorState {
   /** `user.created|updated|deleted` in order, for event streams (append-only, like `logs`). */
   events: UserEvent[];
   tickets: Map<string, PasswordTicket>;
+  /** Emails the tenant sent (change-password links), oldest first: what a mailbox would hold. */
+  emails: SentEmail[];
   jobs: Map<string, ExportJob>;
   /** Failed logins per `ip|username` since the last success, for brute-force protection (`limit_wc`). */
   failedLogins: Map<string, number>;
@@ -126,6 +128,7 @@ function emptyData() {
     faults: [] as Fault[],
     events: [] as UserEvent[],
     tickets: new Map<string, PasswordTicket>(),
+    emails: [] as SentEmail[],
     jobs: new Map<string, ExportJob>(),
     failedLogins: new Map<string, number>(),
     mfaFactors: new Map<string, string>(),

@@ -20,6 +20,17 @@ export interface PasswordTicketInput {
   mark_email_as_verified?: boolean;
 }
 
+/** An email the tenant sent; `link` is the password-change link it carried. */
+export interface SentEmail {
+  at: number;
+  template: 'change_password';
+  to: string;
+  userId: string;
+  clientId: string;
+  connection: string;
+  link: string;
+}
+
 const DEFAULT_TTL_SEC = 432_000; // Auth0's default: 5 days
 
 /** `POST /api/v2/tickets/password-change`: a one-time link the user opens to set a password. */
@@ -55,4 +66,34 @@ export function redeemPasswordTicket(state: EmulatorState, ticketOrUrl: string):
   if (!ticket || ticket.expiresAt <= state.now()) throw notFound('This ticket was already used or expired.');
   state.tickets.delete(id);
   return ticket;
+}
+
+/**
+ * Authentication API `POST /dbconnections/change_password`: Auth0 emails the user of that database connection
+ * its "Change Password" template with a one-time link (an invitation, when the template says so). Nothing is
+ * sent when no such user exists, and the caller cannot tell. The link marks the email verified once used.
+ */
+export function sendChangePasswordEmail(
+  state: EmulatorState,
+  input: { email: string; connection: string; clientId: string },
+): SentEmail | undefined {
+  const user = usersByEmail(state, input.email).find((u) =>
+    u.identities?.some((i) => i.connection === input.connection),
+  );
+  if (!user) return undefined;
+  const { ticket: link } = createPasswordTicket(state, {
+    user_id: user.user_id,
+    mark_email_as_verified: true,
+  });
+  const sent: SentEmail = {
+    at: state.now(),
+    template: 'change_password',
+    to: user.email ?? input.email,
+    userId: user.user_id,
+    clientId: input.clientId,
+    connection: input.connection,
+    link,
+  };
+  state.emails.push(sent);
+  return sent;
 }

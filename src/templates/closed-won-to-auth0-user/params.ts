@@ -16,6 +16,15 @@ const productTierSchema = z
   })
   .strict();
 
+/** A setting that now belongs to Auth0's "Change Password" email template: any value is an error saying so. */
+function movedToTemplate(setting: string) {
+  return z
+    .never({
+      error: `invitations are now emailed by Auth0: remove this and set the ${setting} of the "Change Password" email template (Auth0 dashboard → Branding → Email Templates)`,
+    })
+    .optional();
+}
+
 export const CONTACT_FALLBACKS = ['only_contact_role', 'opportunity_contact'] as const;
 
 export const closedWonToAuth0UserParamsSchema = z
@@ -40,12 +49,20 @@ export const closedWonToAuth0UserParamsSchema = z
     accountTierField: fieldName.default('Contract_Tier__c'),
     /** `tierFrom: account_field`: tier value → Auth0 role names. */
     tierRoles: z.record(z.string(), roleNames).default({}),
-    /** Send an invitation (a password-change ticket) to users Concord creates. */
+    /**
+     * Invite users Concord creates: Auth0 emails them its "Change Password" template (Authentication API
+     * `POST /dbconnections/change_password`), whose link lets them set a password.
+     */
     invite: z.boolean().default(true),
-    /** Where the ticket sends the user after they set a password. */
-    resultUrl: z.url().optional(),
-    /** Ticket lifetime; Auth0's default (5 days) when omitted. */
-    ticketTtlSeconds: z.number().int().positive().optional(),
+    /**
+     * The application the invitation's link belongs to (the app users log in to; `connection` must be enabled
+     * for it). Concord's own M2M client when omitted.
+     */
+    inviteClientId: z.string().min(1).optional(),
+    // Settings of the ticket invitations of earlier versions, which Auth0 did not deliver: refused with where
+    // they now live rather than as unknown keys.
+    resultUrl: movedToTemplate('"Redirect To" URL'),
+    ticketTtlSeconds: movedToTemplate('"URL Lifetime"'),
   })
   .strict();
 export type ClosedWonToAuth0UserParams = z.infer<typeof closedWonToAuth0UserParamsSchema>;

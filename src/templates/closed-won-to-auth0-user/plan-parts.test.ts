@@ -34,6 +34,16 @@ describe('closed-won-to-auth0-user parameters', () => {
     );
     assert.equal(closedWonToAuth0UserParamsSchema.safeParse({ externalIdField: 'a b' }).success, false);
   });
+
+  test('ticket settings of earlier versions are refused with where they now live', () => {
+    for (const key of ['resultUrl', 'ticketTtlSeconds']) {
+      const parsed = closedWonToAuth0UserParamsSchema.safeParse({ [key]: 'https://app.example/welcome' });
+      assert.equal(parsed.success, false, key);
+      const issue = parsed.error!.issues[0]!;
+      assert.deepEqual(issue.path, [key]);
+      assert.match(issue.message, /"Change Password" email template/);
+    }
+  });
 });
 
 describe('pickContact', () => {

@@ -81,12 +81,13 @@ export async function planClosedWon(event: DomainEvent, ctx: Ctx): Promise<Plan>
     link: link(userId, matchedBy, reason),
   });
   const now = new Date(ctx.clock.now()).toISOString();
-  const invitation = (userId: string): Intent[] => [
+  const invitation = (userId: string, email: string): Intent[] => [
     {
-      kind: 'auth0.password_ticket',
+      kind: 'auth0.invitation_email',
       userId,
-      ...(params.resultUrl ? { resultUrl: params.resultUrl } : {}),
-      ...(params.ticketTtlSeconds ? { ttlSeconds: params.ticketTtlSeconds } : {}),
+      email,
+      connection: params.connection,
+      clientId: params.inviteClientId ?? ctx.auth0.clientId,
     },
     { kind: 'auth0.update_user', userId, patch: { app_metadata: { concord_invited_at: now } } },
   ];
@@ -118,7 +119,7 @@ export async function planClosedWon(event: DomainEvent, ctx: Ctx): Promise<Plan>
     if (desiredRoleIds.length > 0) {
       intents.push({ kind: 'auth0.assign_roles', userId: '@{user}', roleIds: desiredRoleIds });
     }
-    if (params.invite) intents.push(...invitation('@{user}'));
+    if (params.invite) intents.push(...invitation('@{user}', email.trim()));
     intents.push(writeBack('@{user}', 'created', `created for ${about}`));
     return {
       outcome: 'write',
@@ -145,7 +146,7 @@ async function planForExistingUser(
     desiredRoleIds: string[];
     carried: unknown;
     writeBack: () => Intent;
-    invitation: (userId: string) => Intent[];
+    invitation: (userId: string, email: string) => Intent[];
     now: string;
   },
 ): Promise<Plan> {
@@ -167,8 +168,9 @@ async function planForExistingUser(
       typeof user.app_metadata?.['concord_invited_at'] === 'string' ||
       (await ctx.state.get(invitedKey(user.user_id))) !== undefined;
     if (invited) done.push('was invited');
+    else if (!user.email) done.push('has no email to invite');
     else {
-      intents.push(...input.invitation(user.user_id));
+      intents.push(...input.invitation(user.user_id, user.email));
       state[invitedKey(user.user_id)] = input.now;
     }
   }

@@ -116,6 +116,7 @@ export function adminRoutes(admin: Auth0EmulatorAdmin): Hono {
     return c.json(admin.createRole(name, description), 201);
   });
   app.get('/logs', (c) => c.json(admin.logs()));
+  app.get('/emails', (c) => c.json(admin.emails()));
   app.post('/logs', async (c) => c.json(admin.appendLog(await parse(c, logRecordBody)), 201));
   app.get('/counters', (c) => c.json(admin.counters()));
   app.get('/requests', (c) => c.json(admin.requests()));

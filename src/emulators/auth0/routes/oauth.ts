@@ -7,7 +7,7 @@ const oauthError = (c: Context, status: 400 | 401 | 403, error: string, error_de
   c.json({ error, error_description }, status);
 
 /** JSON and form-urlencoded bodies are both accepted, as on the real Authentication API. */
-async function readParams(c: Context): Promise<Record<string, string> | undefined> {
+export async function readParams(c: Context): Promise<Record<string, string> | undefined> {
   const type = c.req.header('content-type') ?? '';
   try {
     if (type.includes('application/x-www-form-urlencoded')) {
