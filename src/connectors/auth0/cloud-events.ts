@@ -44,9 +44,16 @@ const KINDS: Record<string, DomainEventKind> = {
   'user.deleted': 'user.deleted',
 };
 
+/**
+ * Auth0's list of event types says `user.created`; its CloudEvent sample spells the same type
+ * `com.auth0.user.created`. Both spellings are taken.
+ */
+const PREFIX = 'com.auth0.';
+
 export function normaliseCloudEvent(tenant: string, event: CloudEvent): DomainEvent {
   const userId = event.data?.object?.user_id;
-  const kind = KINDS[event.type] ?? 'unknown';
+  const type = event.type.startsWith(PREFIX) ? event.type.slice(PREFIX.length) : event.type;
+  const kind = KINDS[type] ?? 'unknown';
   return {
     kind,
     source: 'auth0.events',
