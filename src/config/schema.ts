@@ -121,7 +121,7 @@ export const salesforceOrgSchema = z
         /** How long the first write of a batch waits for more (latency traded for fewer API calls). */
         lingerMs: z.number().int().min(0).max(10_000).default(250),
         /** The same for lookups; short, because each job waits on its lookups before it can plan. */
-        readLingerMs: z.number().int().min(0).max(1_000).default(50),
+        readLingerMs: z.number().int().min(0).max(1_000).default(100),
         /** Records per Collections call; 200 is Salesforce's maximum, 1 turns batching of writes off. */
         maxRecords: z.number().int().min(1).max(200).default(200),
       })

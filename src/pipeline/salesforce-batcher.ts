@@ -7,8 +7,8 @@
  *   field), ≤ 200 records. Two writes to the same record (same Id, same external id) in one batch become one
  *   record, later field values winning. Records succeed or fail one by one (`allOrNone: false`), so a
  *   failure sends only its own job to retry.
- * - **Reads** leave once no other read joined them for `readLingerMs` (at most ten times that after the
- *   first), or when every job in flight waits for a batch. `find` requests on one object that differ only in
+ * - **Reads** leave once no other read joined them for `readLingerMs` (at most four times that after the
+ *   first at a trickle), or, in a backlog, when every job in flight waits for a batch (ten times at most). `find` requests on one object that differ only in
  *   one `=`/`IN` condition become one query (`a IN (…)`, or `(a IN (…) OR b IN (…))` when the callers key on
  *   different fields), and `retrieve` calls for one object one call. Each caller gets back the rows of its
  *   own values, with its own fields, in the query's order, up to its own LIMIT.
@@ -512,15 +512,30 @@ export function batchSalesforce<T extends SalesforcePort>(
 }
 
 interface QuietTimer {
-  /** Someone joined: wait `gapMs` more, but not past ten gaps after the start. */
+  /** Someone joined: wait `gapMs` more, but not past the cap. */
   touch(): void;
   cancel(): void;
 }
 
-/** Fires after `gapMs` without a `touch`, or ten gaps after the start; only at that cap while `patient()`. */
-function quietTimer(fire: () => void, gapMs: number, patient: () => boolean): QuietTimer {
-  const deadline = Date.now() + gapMs * 10;
-  const delay = () => Math.max(0, patient() ? deadline - Date.now() : Math.min(gapMs, deadline - Date.now()));
+/**
+ * A read batch's cap, in gaps after its first read. With a backlog the flight deck's stall sends reads, so the
+ * cap only bounds a wait nothing else ends. At a trickle, deliveries arriving closer together than a gap keep
+ * joining, and the cap is what ends the wait: four gaps keep the lookups of several deliveries in one call
+ * without letting the slowest of them wait much longer than its write batch.
+ */
+export const READ_CAP_GAPS = { backlog: 10, trickle: 4 } as const;
+
+/**
+ * Fires after `gapMs` without a `touch`, or at the cap (`READ_CAP_GAPS`) after the start; while `patient()`
+ * (a backlog), only at its cap.
+ */
+export function quietTimer(fire: () => void, gapMs: number, patient: () => boolean): QuietTimer {
+  const start = Date.now();
+  const delay = () => {
+    const elapsed = Date.now() - start;
+    if (patient()) return Math.max(0, gapMs * READ_CAP_GAPS.backlog - elapsed);
+    return Math.max(0, Math.min(gapMs, gapMs * READ_CAP_GAPS.trickle - elapsed));
+  };
   let timer = setTimeout(fire, delay());
   return {
     touch() {

@@ -8,7 +8,7 @@ import { listJobs } from '../../src/store/index.js';
 import { salesforceWriteCalls } from '../support/emulator-counts.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
-const DEFAULTS = { concurrency: 500, lingerMs: 250, readLingerMs: 50 };
+const DEFAULTS = { concurrency: 500, lingerMs: 250, readLingerMs: 100 };
 
 async function startBatching() {
   return startHarness({
