@@ -8,9 +8,10 @@
  *   record, later field values winning. Records succeed or fail one by one (`allOrNone: false`), so a
  *   failure sends only its own job to retry.
  * - **Reads** leave once no other read joined them for `readLingerMs` (at most four times that after the
- *   first at a trickle), or, in a backlog, when every job in flight waits for a batch (ten times at most). `find` requests on one object that differ only in
- *   one `=`/`IN` condition become one query (`a IN (…)`, or `(a IN (…) OR b IN (…))` when the callers key on
- *   different fields), and `retrieve` calls for one object one call. Each caller gets back the rows of its
+ *   first at a trickle), or, in a backlog, when every job in flight waits for a batch (ten times that at
+ *   most). `find` requests on one object that differ only in one `=`/`IN` condition become one query
+ *   (`a IN (…)`, or `(a IN (…) OR b IN (…))` when the callers key on different fields), and `retrieve` calls
+ *   for one object one call. Each caller gets back the rows of its
  *   own values, with its own fields, in the query's order, up to its own LIMIT.
  * - **Calls:** whatever leaves at the same moment (writes, queries, retrieves) shares `/composite` calls of
  *   ≤ 5 subrequests, which Salesforce counts as one API call each; pending batches ride along in free places.

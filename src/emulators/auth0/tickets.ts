@@ -1,7 +1,7 @@
 import { badRequest, notFound } from './api-error.js';
 import { randomAlphanumeric } from './ids.js';
 import type { EmulatorState } from './state.js';
-import { getUserOrThrow, usersByEmail } from './users.js';
+import { findInConnection, getUserOrThrow } from './users.js';
 
 export interface PasswordTicket {
   id: string;
@@ -52,9 +52,7 @@ function findByEmail(state: EmulatorState, input: PasswordTicketInput): string {
   if (!input.email || !input.connection_id)
     throw badRequest("Payload validation error: 'Missing required property: user_id'.");
   const connection = [...state.connectionIds].find(([, id]) => id === input.connection_id)?.[0];
-  const user = usersByEmail(state, input.email).find((u) =>
-    u.identities?.some((i) => i.connection === connection),
-  );
+  const user = connection ? findInConnection(state, input.email, connection) : undefined;
   if (!user) throw notFound('The user does not exist.', 'inexistent_user');
   return user.user_id;
 }
@@ -77,9 +75,7 @@ export function sendChangePasswordEmail(
   state: EmulatorState,
   input: { email: string; connection: string; clientId: string },
 ): SentEmail | undefined {
-  const user = usersByEmail(state, input.email).find((u) =>
-    u.identities?.some((i) => i.connection === input.connection),
-  );
+  const user = findInConnection(state, input.email, input.connection);
   if (!user) return undefined;
   const { ticket: link } = createPasswordTicket(state, {
     user_id: user.user_id,

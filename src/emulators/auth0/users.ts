@@ -107,7 +107,8 @@ export function usersByEmail(state: EmulatorState, email: string): Auth0User[] {
   return ids ? [...ids].map((id) => state.users.get(id)!).filter(Boolean) : [];
 }
 
-function findInConnection(state: EmulatorState, email: string, connection: string) {
+/** The user of this connection with this email, if any (an email is unique within a connection). */
+export function findInConnection(state: EmulatorState, email: string, connection: string) {
   return usersByEmail(state, email).find((u) => u.identities?.some((i) => i.connection === connection));
 }
 
