@@ -33,6 +33,11 @@ export interface RuntimePipeline {
   params: unknown;
   template: TemplateDefinition<unknown>;
   auth0: Auth0Port;
+  /**
+   * The same tenant's port for a job that may reuse user and role reads sent at or after `notBefore` (epoch
+   * ms); without it, every read goes to Auth0.
+   */
+  auth0ReadsAfter?: (notBefore: number) => Auth0Port;
   salesforce: SalesforcePort;
   /** The integration user's id once the connector has authenticated. */
   salesforceUserId: () => string | undefined;
@@ -66,17 +71,24 @@ export interface OutcomeReport {
   writes: { object: string; id: string; created: boolean }[];
 }
 
-/** The read-only context a planner gets: the pipeline's ports, links, state and clock. */
+/**
+ * The read-only context a planner gets: the pipeline's ports, links, state and clock. With `readsAfter`
+ * (epoch ms), Auth0 user and role reads sent since then by other jobs may be reused.
+ */
 export function planContext(
   pipeline: RuntimePipeline,
   db: Db,
   now: () => number,
   resolution?: Resolution,
+  readsAfter?: number,
 ): PlanContext<unknown> {
   return {
     params: pipeline.params,
     pipeline: { name: pipeline.name, tenant: pipeline.tenant, org: pipeline.org },
-    auth0: pipeline.auth0,
+    auth0:
+      readsAfter !== undefined && pipeline.auth0ReadsAfter
+        ? pipeline.auth0ReadsAfter(readsAfter)
+        : pipeline.auth0,
     salesforce: pipeline.salesforce,
     salesforceUserId: pipeline.salesforceUserId,
     links: {
@@ -152,7 +164,12 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
 
   try {
     const resolution = job.resolution ? (JSON.parse(job.resolution) as Resolution) : undefined;
-    const plan: Plan = await pipeline.template.plan(parsed, planContext(pipeline, db, deps.now, resolution));
+    // An Auth0 event is planned on reads sent after it arrived: `runAfter` is when the job was routed, or
+    // when its retry or replay fell due, so a retry never reuses what the failed attempt saw. Other events
+    // (Salesforce changes) read Auth0 afresh.
+    const readsAfter = parsed.source.startsWith('auth0.') ? job.runAfter : undefined;
+    const context = planContext(pipeline, db, deps.now, resolution, readsAfter);
+    const plan: Plan = await pipeline.template.plan(parsed, context);
 
     if (
       plan.outcome !== 'quarantined' &&

@@ -8,8 +8,8 @@ import {
   type SalesforceAuth,
   type SalesforceConnector,
 } from '../connectors/salesforce/index.js';
-import type { Auth0Port } from '../core/ports.js';
 import { runAuth0LogPoller } from '../pipeline/auth0-log-poller.js';
+import { type Auth0ReadCache, cacheAuth0Reads } from '../pipeline/auth0-read-cache.js';
 import { runChangeFeedTrigger } from '../pipeline/change-feed-trigger.js';
 import { runSalesforceTrigger } from '../pipeline/salesforce-trigger.js';
 import {
@@ -68,24 +68,20 @@ export async function createService(options: ServiceOptions) {
 
   const budgets = new Map<string, SalesforceBudget>();
   const rates = new Map<string, Auth0RateGovernor>();
-  const auth0 = new Map<string, Auth0Port>();
+  const auth0 = new Map<string, Auth0ReadCache>();
   for (const [name, tenant] of Object.entries(config.auth0)) {
     const governor = createAuth0RateGovernor({ tenant: name, ...tenant.rateLimit, now });
     rates.set(name, governor);
-    auth0.set(
-      name,
-      governAuth0(
-        createAuth0Connector({
-          domain: tenant.domain,
-          baseUrl: tenant.baseUrl,
-          clientId: tenant.clientId,
-          clientSecret: tenant.clientSecret,
-          audience: tenant.audience,
-          logger: logger.child({ tenant: name }),
-        }),
-        governor,
-      ),
-    );
+    const connector = createAuth0Connector({
+      domain: tenant.domain,
+      baseUrl: tenant.baseUrl,
+      clientId: tenant.clientId,
+      clientSecret: tenant.clientSecret,
+      audience: tenant.audience,
+      logger: logger.child({ tenant: name }),
+    });
+    // Reads shared between jobs do not take a turn from the governor: the cache sits outside it.
+    auth0.set(name, cacheAuth0Reads(governAuth0(connector, governor), { now }));
   }
   const deck = createFlightDeck();
   const salesforce = new Map<string, BatchingSalesforce<SalesforceConnector>>();
@@ -128,7 +124,8 @@ export async function createService(options: ServiceOptions) {
     enabled: p.enabled,
     params: p.params,
     template: TEMPLATES[p.template]!,
-    auth0: auth0.get(p.tenant)!,
+    auth0: auth0.get(p.tenant)!.port,
+    auth0ReadsAfter: auth0.get(p.tenant)!.readsAfter,
     salesforce: salesforce.get(p.org)!,
     salesforceUserId: () => salesforce.get(p.org)?.identity()?.userId,
   }));
@@ -143,7 +140,7 @@ export async function createService(options: ServiceOptions) {
         runAuth0LogPoller({
           db: database,
           tenant: name,
-          auth0: auth0.get(name)!,
+          auth0: auth0.get(name)!.port,
           intervalMs: tenant.logPoll.intervalMs,
           silentAfterMs: tenant.logPoll.silentAfterMs,
           lastStreamDelivery: () => lastStreamDelivery.get(name),
@@ -290,6 +287,7 @@ export async function createService(options: ServiceOptions) {
       }
       await worker?.stop();
       worker = undefined;
+      for (const cache of auth0.values()) cache.clear();
       await db?.close();
       db = undefined;
     },

@@ -60,6 +60,31 @@ describe('profile-to-contact end to end', () => {
     assert.match(late.reason ?? '', /already holds these values, nothing sent/);
   });
 
+  test('a backlog of one user’s changes costs one read of the user; a change after that read is read again', async () => {
+    const user = await linkedUser(h, { email: 'mary@somerville.example', family_name: 'Fairfax' });
+    const [contact] = contactsOf(h, user.user_id);
+    assert.ok(contact);
+    const userReads = () => h.auth0.admin.counters().byEndpoint['GET /api/v2/users/{id}'] ?? 0;
+
+    const backlog = [];
+    for (const title of ['Tutor', 'Author', 'Fellow']) {
+      h.auth0.admin.updateUser(user.user_id, { user_metadata: { title } });
+      backlog.push(h.lastLog('sapi'));
+    }
+    const before = userReads();
+    await deliver(h, ...backlog);
+    assert.equal(userReads() - before, 1, 'three jobs, run one after another, shared one read');
+    assert.equal(h.sf.admin.get('Contact', contact.Id)!['Title'], 'Fellow');
+    for (const record of backlog) {
+      assert.equal((await jobOf(h, 'profiles', record.log_id)).outcome, 'applied');
+    }
+
+    h.auth0.admin.updateUser(user.user_id, { family_name: 'Somerville' });
+    await deliver(h, h.lastLog('sapi'));
+    assert.equal(userReads() - before, 2, 'an event that arrived after the read is planned on a new one');
+    assert.equal(h.sf.admin.get('Contact', contact.Id)!['LastName'], 'Somerville');
+  });
+
   test('a change Salesforce would not see (unmapped field, reformatted phone, email case) sends nothing', async () => {
     const [contactId] = h.sf.admin.seed('Contact', [
       {
