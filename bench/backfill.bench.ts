@@ -5,31 +5,19 @@
  * `/proc/<pid>/status` (`VmHWM`) while it runs. A second run over the same users shows what a re-run costs (every
  * row an update, nothing created twice).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createAuth0Emulator } from '../src/emulators/auth0/index.js';
 import { createSalesforceEmulator } from '../src/emulators/salesforce/index.js';
 import type { BenchResult } from './run.js';
+import { breakdown, buildOnce, countsSince, memory, ROOT } from './support.js';
 
 const USERS = Number(process.env.CONCORD_BENCH_BACKFILL_USERS ?? 100_000);
 const TENANT = 'acme';
 const ORG = 'crm';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function peakMiB(pid: number): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]);
-    return Number.isFinite(kb) ? Math.round(kb / 1024) : undefined;
-  } catch {
-    return undefined; // exited between two samples
-  }
-}
 
 /** Runs the CLI to its end: exit code, output, wall time, and the highest `VmHWM` seen. */
 async function backfill(configPath: string) {
@@ -45,7 +33,11 @@ async function backfill(configPath: string) {
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   let peak = 0;
   const sampling = setInterval(() => {
-    peak = Math.max(peak, peakMiB(child.pid!) ?? 0);
+    try {
+      peak = Math.max(peak, memory(child.pid!).peakMiB);
+    } catch {
+      // exited between two samples
+    }
   }, 20);
   const [code] = (await once(child, 'exit')) as [number | null];
   clearInterval(sampling);
@@ -65,7 +57,7 @@ async function backfill(configPath: string) {
 }
 
 export async function run(): Promise<BenchResult> {
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
+  await buildOnce();
   const dir = mkdtempSync(join(tmpdir(), 'concord-bench-backfill-'));
   const sf = createSalesforceEmulator({ dailyApiLimit: 1e9 });
   const auth0 = createAuth0Emulator({ tenant: TENANT, rateLimit: false });
@@ -117,17 +109,12 @@ export async function run(): Promise<BenchResult> {
     const sfBefore = sf.admin.counters();
     const auth0Before = auth0.admin.counters();
     const first = await backfill(configPath);
-    const sfCalls = diff(sf.admin.counters().byKind, sfBefore.byKind);
-    const auth0Calls = diff(auth0.admin.counters().byEndpoint, auth0Before.byEndpoint);
+    const sfCalls = countsSince(sf.admin.counters().byKind, sfBefore.byKind);
+    const auth0Calls = countsSince(auth0.admin.counters().byEndpoint, auth0Before.byEndpoint);
     const leads = sf.admin.all('Lead').length;
     console.log(`  [backfill bench] ${USERS} users → ${leads} Leads in ${first.insideSeconds} s`);
     const again = await backfill(configPath);
 
-    const kinds = (calls: Record<string, number>) =>
-      Object.entries(calls)
-        .sort((a, b) => b[1] - a[1])
-        .map(([k, n]) => `${k} ${n}`)
-        .join(', ');
     return {
       name: 'backfill',
       figures: {
@@ -139,8 +126,8 @@ export async function run(): Promise<BenchResult> {
         'first run: users/s': Math.round(USERS / first.insideSeconds),
         'first run: peak RSS (MiB)': first.peakMiB,
         'first run: Salesforce calls': Object.values(sfCalls).reduce((a, b) => a + b, 0),
-        'first run: Salesforce calls by kind': kinds(sfCalls),
-        'first run: Auth0 calls by endpoint': kinds(auth0Calls),
+        'first run: Salesforce calls by kind': breakdown(sfCalls),
+        'first run: Auth0 calls by endpoint': breakdown(auth0Calls),
         're-run: created / updated / failed': `${again.created} / ${again.updated} / ${again.failed}`,
         're-run: seconds inside the command': again.insideSeconds,
         're-run: peak RSS (MiB)': again.peakMiB,
@@ -154,10 +141,4 @@ export async function run(): Promise<BenchResult> {
     await Promise.all([sfServer.close(), auth0Server.close()]);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function diff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, n] of Object.entries(after)) if (n - (before[k] ?? 0) > 0) out[k] = n - (before[k] ?? 0);
-  return out;
 }

@@ -13,16 +13,15 @@
  * process orchestrates, reads Concord's SQLite file between and after phases, and runs the naive loop.
  * Every phase stops by itself (deadlines below); figures from a phase that hit its deadline say so.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import SQLite from 'better-sqlite3';
+import { breakdown, buildOnce, countsSince, memory, ROOT } from './support.js';
 
 /** Simulator activities for the ingest phase (≈ 1.2 log records each → ≈ 18,000 events). */
 const BACKLOG_ACTIVITIES = Number(process.env.CONCORD_BENCH_ACTIVITIES ?? 15_000);
@@ -52,7 +51,6 @@ const SEED_ACCOUNTS = 200;
 const TENANT = 'acme';
 const ORG = 'crm';
 const AUTHORIZATION = 'Bearer bench-log-stream-secret-0123456789abcdef';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 // ───────────────────────────── emulators (child process) ─────────────────────────────
 
@@ -221,18 +219,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function memory(pid: number): { rssMiB: number; peakMiB: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rssMiB: Math.round(kb('VmRSS') / 1024), peakMiB: Math.round(kb('VmHWM') / 1024) };
-}
-
-/** `npm run build`, once per bench run: Concord is measured as operators run it, compiled, without tsx. */
-let built: Promise<unknown> | undefined;
-
 async function startConcord(dir: string, name: string, config: unknown) {
-  built ??= promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
-  await built;
+  await buildOnce();
   const configPath = join(dir, `${name}.yaml`);
   writeFileSync(configPath, JSON.stringify(config, null, 2)); // JSON is YAML
   const port = await freePort();
@@ -287,29 +275,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 function delta(after: Counters, before: Counters) {
-  const sfKinds: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after.salesforce.byKind)) {
-    const d = v - (before.salesforce.byKind[k] ?? 0);
-    if (d > 0) sfKinds[k] = d;
-  }
-  const a0Endpoints: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after.auth0.byEndpoint)) {
-    const d = v - (before.auth0.byEndpoint[k] ?? 0);
-    if (d > 0) a0Endpoints[k] = d;
-  }
   return {
     salesforce: after.salesforce.total - before.salesforce.total,
     auth0: after.auth0.total - before.auth0.total,
-    sfKinds,
-    a0Endpoints,
+    sfKinds: countsSince(after.salesforce.byKind, before.salesforce.byKind),
+    a0Endpoints: countsSince(after.auth0.byEndpoint, before.auth0.byEndpoint),
   };
 }
-
-const breakdown = (r: Record<string, number>) =>
-  Object.entries(r)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, v]) => `${k} ${v}`)
-    .join(', ');
 
 /** Samples `sample()` every 100 ms until stopped; keeps the maximum (a cross-check of VmHWM). */
 function sampler(sample: () => number) {

@@ -1,0 +1,39 @@
+/** Pieces the benches share: the compiled build, a process's memory, and emulator counter differences. */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+let built: Promise<unknown> | undefined;
+
+/** `npm run build`, once per bench run: Concord is measured as operators run it, compiled, without tsx. */
+export function buildOnce(): Promise<unknown> {
+  built ??= promisify(execFile)('npm', ['run', 'build'], { cwd: ROOT });
+  return built;
+}
+
+/** Current and peak (`VmHWM`) resident memory of a live process, from `/proc/<pid>/status`. */
+export function memory(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rssMiB: Math.round(kb('VmRSS') / 1024), peakMiB: Math.round(kb('VmHWM') / 1024) };
+}
+
+/** Per-key increase of an emulator counter map (keys that did not grow are left out). */
+export function countsSince(after: Record<string, number>, before: Record<string, number>) {
+  const grown: Record<string, number> = {};
+  for (const [key, value] of Object.entries(after)) {
+    const d = value - (before[key] ?? 0);
+    if (d > 0) grown[key] = d;
+  }
+  return grown;
+}
+
+/** `kind 12, other 3`, largest first. */
+export const breakdown = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([key, value]) => `${key} ${value}`)
+    .join(', ');
