@@ -62,14 +62,23 @@ export function ruleListensTo(rule: Rule, event: DomainEvent): boolean {
   return rule.on.includes(event.kind) || rule.on.includes(event.sourceType);
 }
 
-/** Whether evaluating the rule (condition, field updates, Task texts) needs the Auth0 user. */
+const needsUser = new WeakMap<Rule, boolean>();
+
+/**
+ * Whether evaluating the rule (condition, field updates, Task texts) needs the Auth0 user. Known once per rule
+ * (a pipeline's rules are resolved once, see `effectiveRules`), not parsed again for every event.
+ */
 export function ruleNeedsUser(rule: Rule): boolean {
+  const known = needsUser.get(rule);
+  if (known !== undefined) return known;
   const sources = [
     ...(rule.when ? [rule.when] : []),
     ...Object.values(rule.update ?? {}),
     ...(rule.task ? placeholderExpressions(`${rule.task.subject} ${rule.task.description ?? ''}`) : []),
   ];
-  return sources.some(mentionsUser);
+  const needs = sources.some(mentionsUser);
+  needsUser.set(rule, needs);
+  return needs;
 }
 
 export async function runRules(input: RuleEngineInput): Promise<RuleEngineResult> {
