@@ -210,3 +210,72 @@ test('concord status without a running service: job counts, one line on budgets,
     ),
   );
 });
+
+test('concord prune deletes old rows whose jobs are done, keeps the rest, and says what it did', async () => {
+  const { finishJob, insertInbox, listJobs, openDatabase, routeInbox, unroutedInbox } = await import(
+    '../src/store/index.js'
+  );
+  const path = join(dir, 'prune.db');
+  const file = join(dir, 'prune.yaml');
+  writeFileSync(
+    file,
+    [
+      'store:',
+      '  driver: sqlite',
+      `  path: ${path}`,
+      'retention:',
+      '  days: 31',
+      '  auditDays: null',
+      '',
+    ].join('\n'),
+  );
+  const record = (sourceId: string) => ({
+    source: 'auth0.logs',
+    connection: 'acme',
+    sourceId,
+    sourceType: 'ss',
+    payload: '{}',
+  });
+  const db = await openDatabase({ driver: 'sqlite', path });
+  try {
+    const longAgo = Date.now() - 40 * 86_400_000;
+    await insertInbox(db, [record('old-done'), record('old-open')], longAgo);
+    await insertInbox(db, [record('recent')], Date.now());
+    const rows = await unroutedInbox(db, 10);
+    await routeInbox(
+      db,
+      rows.map((r) => ({
+        inboxId: r.id,
+        jobs: [{ inboxId: r.id, pipeline: 'p', eventIndex: 0, subject: `user:${r.sourceId}`, event: '{}' }],
+      })),
+      longAgo,
+    );
+    const done = (await listJobs(db)).filter((j) => j.subject !== 'user:old-open');
+    for (const job of done) await finishJob(db, job.id, 'applied', 'ok', longAgo);
+  } finally {
+    await db.close();
+  }
+
+  const result = await concord('prune', '--config', file);
+  assert.equal(result.code, 0, result.stderr);
+  assert.match(result.stdout, /more than 31 days ago, all their jobs done: 1 pruned, with 1 jobs, 0 intents/);
+  assert.match(result.stdout, /^audit entries: kept \(retention\.auditDays is null\)$/m);
+  const after = await openDatabase({ driver: 'sqlite', path });
+  try {
+    const left = await after.kysely.selectFrom('inbox').select('source_id').orderBy('id').execute();
+    assert.deepEqual(
+      left.map((r) => r.source_id),
+      ['old-open', 'recent'],
+    );
+  } finally {
+    await after.close();
+  }
+});
+
+test('a retention shorter than Auth0 keeps logs is refused, naming the path', async () => {
+  const file = join(dir, 'short-retention.yaml');
+  writeFileSync(file, 'retention:\n  days: 7\n');
+  const result = await concord('config', 'validate', '--config', file);
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /retention\.days: keep rows at least 31 days/);
+});

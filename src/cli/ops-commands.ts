@@ -10,6 +10,7 @@ import {
   listQuarantine,
   OUTCOMES,
   type Outcome,
+  pruneExpired,
   replayJob,
   resolveQuarantine,
 } from '../store/index.js';
@@ -45,6 +46,34 @@ export function registerOpsCommands(program: Command) {
         }
         print(`budgets (from ${answer.url}):`);
         for (const line of formatBudgets(answer.budgets, Date.now())) print(`  ${line}`);
+      }),
+    );
+
+  program
+    .command('prune')
+    .description(
+      'delete now what the retention policy no longer keeps (a running service also does, every retention.intervalMinutes)',
+    )
+    .option(...CONFIG_OPTION)
+    .action((opts: { config: string }) =>
+      withStore(opts.config, async (db, loaded) => {
+        const { days, auditDays } = loaded.config.retention;
+        if (days === null && auditDays === null) {
+          print('retention.days and retention.auditDays are null: everything is kept, nothing pruned');
+          return;
+        }
+        const pruned = await pruneExpired(db, Date.now(), { days, auditDays });
+        print(
+          days === null
+            ? 'inbox rows and jobs: kept (retention.days is null)'
+            : `inbox rows received more than ${days} days ago, all their jobs done: ${pruned.inbox} pruned, ` +
+                `with ${pruned.jobs} jobs, ${pruned.intents} intents and ${pruned.quarantine} resolved quarantine items`,
+        );
+        print(
+          auditDays === null
+            ? 'audit entries: kept (retention.auditDays is null)'
+            : `audit entries older than ${auditDays} days: ${pruned.audit} pruned`,
+        );
       }),
     );
 

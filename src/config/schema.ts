@@ -195,6 +195,28 @@ export const configSchema = z
           .strict(),
       ])
       .default({ driver: 'sqlite', path: 'concord.db' }),
+    /**
+     * How long the store keeps what it no longer needs. An inbox row (the raw record as received, personal data
+     * included) goes with its jobs and intents once every job of the row is done; audit entries go by age.
+     * `null` keeps them forever.
+     */
+    retention: z
+      .object({
+        days: z
+          .number()
+          .int()
+          .min(
+            31,
+            'keep rows at least 31 days: Auth0 keeps logs for 30 days at most, so no record older than that can be delivered again and go unrecognised',
+          )
+          .nullable()
+          .default(90),
+        auditDays: z.number().int().min(31, 'keep the audit trail at least 31 days').nullable().default(400),
+        /** How often the service prunes (it also does at start). */
+        intervalMinutes: z.number().int().min(1).max(1440).default(60),
+      })
+      .strict()
+      .prefault({}),
     logging: z
       .object({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -24,6 +24,7 @@ import {
 } from '../pipeline/salesforce-governor.js';
 import { createFlightDeck } from '../pipeline/flight-deck.js';
 import { type BatchingSalesforce, batchSalesforce } from '../pipeline/salesforce-batcher.js';
+import { retentionLoop } from '../pipeline/retention-loop.js';
 import { createWorker, type WorkerOptions } from '../pipeline/worker.js';
 import type { RuntimePipeline } from '../pipeline/run-job.js';
 import { type Db, openDatabase } from '../store/index.js';
@@ -132,7 +133,15 @@ export async function createService(options: ServiceOptions) {
 
   const lastStreamDelivery = new Map<string, number>();
   const triggers = (database: Db): NonNullable<WorkerOptions['triggers']> => {
-    const loops: NonNullable<WorkerOptions['triggers']> = [];
+    const loops: NonNullable<WorkerOptions['triggers']> = [
+      retentionLoop({
+        db: database,
+        policy: { days: config.retention.days, auditDays: config.retention.auditDays },
+        intervalMs: config.retention.intervalMinutes * 60_000,
+        now,
+        logger: logger.child({ trigger: 'retention' }),
+      }),
+    ];
     for (const [name, tenant] of Object.entries(config.auth0)) {
       const bound = pipelines.some((p) => p.tenant === name && p.enabled);
       if (!tenant.logPoll.enabled || !bound) continue;
