@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { retentionLoop } from '../src/pipeline/retention-loop.js';
+import { createRetention } from '../src/pipeline/retention-loop.js';
 import { createSignal } from '../src/pipeline/signal.js';
 import {
   type Db,
@@ -49,13 +49,14 @@ test('the service prunes at start, again once its interval has passed, and stops
     await finishedRow('recent', 80);
     const signal = createSignal();
     let running = true;
-    const loop = retentionLoop({
+    const retention = createRetention({
       db,
       policy: { days: 90, auditDays: null },
       intervalMs: 60 * 60_000,
       now: () => now,
       logger: pino({ level: 'silent' }),
-    })({ signal, isRunning: () => running, onCommitted: () => {} });
+    });
+    const loop = retention.trigger({ signal, isRunning: () => running, onCommitted: () => {} });
 
     await waitFor(async () => (await inbox(db)).join() === 'recent', 'the old row pruned at start');
     assert.deepEqual(
@@ -63,11 +64,16 @@ test('the service prunes at start, again once its interval has passed, and stops
       ['recent'],
       'its job went with it',
     );
+    await waitFor(() => retention.snapshot().passes === 1, 'the pass counted');
+    assert.deepEqual(retention.snapshot().pruned, { inbox: 1, jobs: 1, intents: 0, quarantine: 0, audit: 0 });
+    assert.equal(retention.snapshot().lastPassAt, now);
     // Eleven days on (well past the interval), the recent row is past 90 days too.
     now += 11 * DAY;
     signal.wake();
     await waitFor(async () => (await inbox(db)).length === 0, 'the next pass, once the interval has passed');
     assert.equal((await listJobs(db)).length, 0);
+    await waitFor(() => retention.snapshot().passes === 2, 'the second pass counted');
+    assert.equal(retention.snapshot().pruned.inbox, 2, 'counted since start');
 
     running = false;
     signal.wake();

@@ -1,14 +1,19 @@
 import type { Hono } from 'hono';
 import type { RateSnapshot } from '../pipeline/auth0-rate-governor.js';
 import type { BatchingStats } from '../pipeline/salesforce-batcher.js';
+import type { RetentionSnapshot } from '../pipeline/retention-loop.js';
 import type { BudgetSnapshot } from '../pipeline/salesforce-governor.js';
 import { type Db, jobCounts, OUTCOMES } from '../store/index.js';
 import { requireAdminToken } from './admin-routes.js';
 
-/** What `service.budgets()` reports: each org's API budget (and batcher counts), each tenant's rate governor. */
+/**
+ * What `service.budgets()` reports: each org's API budget (and batcher counts), each tenant's rate governor, and
+ * what the retention loop has pruned (the store's budget).
+ */
 export interface Budgets {
   salesforce: readonly (BudgetSnapshot & { batching?: BatchingStats | undefined })[];
   auth0: readonly RateSnapshot[];
+  retention?: RetentionSnapshot | undefined;
 }
 
 type Labels = Record<string, string>;
@@ -154,6 +159,26 @@ export async function renderMetrics(db: Db, budgets: Budgets | undefined): Promi
     sent.push({ labels, value: t.sent });
     tokens.push({ labels, value: t.tokens });
     blocked.push({ labels, value: t.blockedUntil !== undefined && t.blockedUntil > now ? 1 : 0 });
+  }
+
+  const retention = budgets?.retention;
+  if (retention && (retention.days !== null || retention.auditDays !== null)) {
+    const pruned = family(
+      'concord_retention_pruned_rows_total',
+      'counter',
+      'Rows the retention policy deleted since the service started, by table (retention.days, retention.auditDays).',
+    );
+    for (const [table, value] of Object.entries(retention.pruned)) pruned.push({ labels: { table }, value });
+    family(
+      'concord_retention_last_pass_seconds',
+      'gauge',
+      'When the last retention pass ended, Unix time in seconds (0: none yet). Alert when it falls behind retention.intervalMinutes.',
+    ).push({ value: (retention.lastPassAt ?? 0) / 1000 });
+    family(
+      'concord_retention_failing',
+      'gauge',
+      '1 while the last retention pass failed (its error is logged and in /admin/status), else 0.',
+    ).push({ value: retention.lastError === undefined ? 0 : 1 });
   }
 
   const memory = process.memoryUsage();

@@ -24,7 +24,7 @@ import {
 } from '../pipeline/salesforce-governor.js';
 import { createFlightDeck } from '../pipeline/flight-deck.js';
 import { type BatchingSalesforce, batchSalesforce } from '../pipeline/salesforce-batcher.js';
-import { retentionLoop } from '../pipeline/retention-loop.js';
+import { createRetention } from '../pipeline/retention-loop.js';
 import { createWorker, type WorkerOptions } from '../pipeline/worker.js';
 import type { RuntimePipeline } from '../pipeline/run-job.js';
 import { type Db, openDatabase } from '../store/index.js';
@@ -132,16 +132,16 @@ export async function createService(options: ServiceOptions) {
   }));
 
   const lastStreamDelivery = new Map<string, number>();
+  let retention: ReturnType<typeof createRetention> | undefined;
   const triggers = (database: Db): NonNullable<WorkerOptions['triggers']> => {
-    const loops: NonNullable<WorkerOptions['triggers']> = [
-      retentionLoop({
-        db: database,
-        policy: { days: config.retention.days, auditDays: config.retention.auditDays },
-        intervalMs: config.retention.intervalMinutes * 60_000,
-        now,
-        logger: logger.child({ trigger: 'retention' }),
-      }),
-    ];
+    retention = createRetention({
+      db: database,
+      policy: { days: config.retention.days, auditDays: config.retention.auditDays },
+      intervalMs: config.retention.intervalMinutes * 60_000,
+      now,
+      logger: logger.child({ trigger: 'retention' }),
+    });
+    const loops: NonNullable<WorkerOptions['triggers']> = [retention.trigger];
     for (const [name, tenant] of Object.entries(config.auth0)) {
       const bound = pipelines.some((p) => p.tenant === name && p.enabled);
       if (!tenant.logPoll.enabled || !bound) continue;
@@ -218,6 +218,7 @@ export async function createService(options: ServiceOptions) {
         batching: salesforce.get(name)?.batchingStats(),
       })),
       auth0: [...rates.values()].map((r) => r.snapshot()),
+      retention: retention?.snapshot(),
     }),
     get db(): Db {
       if (!db) throw new Error('the service is not started');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type Harness, ORG, startHarness, TENANT } from '../support/harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 interface Sample {
   name: string;
@@ -68,6 +69,8 @@ describe('GET /metrics', () => {
     h.auth0.admin.signup({ email: 'metrics@example.com', given_name: 'Ada', family_name: 'Metrics' });
     assert.equal((await h.post(JSON.stringify([h.lastLog('ss')]))).status, 200);
     await h.settled();
+    // The retention pass at start (nothing is old enough here) has ended.
+    await waitFor(() => (h.service.budgets().retention?.passes ?? 0) >= 1, 'the first retention pass');
 
     const response = await fetch(`${h.url}/metrics`, {
       headers: { authorization: `Bearer ${h.config.server.adminToken}` },
@@ -111,6 +114,14 @@ describe('GET /metrics', () => {
     assert.ok((sampleValue(samples, 'concord_auth0_requests_sent_total', tenant) ?? -1) >= 0);
     assert.ok((sampleValue(samples, 'concord_auth0_tokens_available', tenant) ?? 0) > 0);
     assert.equal(sampleValue(samples, 'concord_auth0_blocked', tenant), 0);
+
+    assert.equal(types.get('concord_retention_pruned_rows_total'), 'counter');
+    for (const table of ['inbox', 'jobs', 'intents', 'quarantine', 'audit']) {
+      assert.equal(sampleValue(samples, 'concord_retention_pruned_rows_total', { table }), 0, table);
+    }
+    const lastPass = sampleValue(samples, 'concord_retention_last_pass_seconds', {}) ?? 0;
+    assert.ok(lastPass > Date.now() / 1000 - 600 && lastPass <= Date.now() / 1000, 'the pass at start');
+    assert.equal(sampleValue(samples, 'concord_retention_failing', {}), 0);
 
     assert.ok((sampleValue(samples, 'process_resident_memory_bytes', {}) ?? 0) > 0);
     assert.ok((sampleValue(samples, 'nodejs_heap_size_used_bytes', {}) ?? 0) > 0);
