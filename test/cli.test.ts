@@ -166,6 +166,10 @@ test('concord status asks the running service for its budgets', async () => {
       result.stdout,
       new RegExp(`auth0 ${TENANT}: \\d+ requests? sent, \\d+ may go now, not blocked`),
     );
+    assert.match(
+      result.stdout,
+      /^ {2}retention \(90 days, audit 400 days\): (last pass ended \S+Z|no pass finished yet), 0 inbox rows and 0 audit entries pruned since start$/m,
+    );
 
     // The config says port 0 (chosen at start): --url says where the service is.
     const elsewhere = join(dir, 'elsewhere.yaml');

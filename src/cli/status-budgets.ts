@@ -82,7 +82,7 @@ export async function fetchBudgets(options: {
 const time = (ms: number) => new Date(ms).toISOString();
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** One line per Salesforce org and Auth0 tenant. */
+/** One line per Salesforce org and Auth0 tenant, and one for the retention loop when it runs. */
 export function formatBudgets(budgets: Budgets | undefined, now: number): string[] {
   const lines: string[] = [];
   for (const o of budgets?.salesforce ?? []) {
@@ -113,5 +113,15 @@ export function formatBudgets(budgets: Budgets | undefined, now: number): string
     lines.push(`auth0 ${t.tenant}: ${plural(t.sent, 'request')} sent, ${t.tokens} may go now, ${blocked}`);
   }
   if (lines.length === 0) lines.push('no Salesforce org or Auth0 tenant reported');
+  const r = budgets?.retention;
+  if (r && (r.days !== null || r.auditDays !== null)) {
+    const last =
+      r.lastPassAt === undefined ? 'no pass finished yet' : `last pass ended ${time(r.lastPassAt)}`;
+    lines.push(
+      `retention (${r.days ?? 'forever'} days, audit ${r.auditDays ?? 'forever'} days): ${last}, ` +
+        `${plural(r.pruned.inbox, 'inbox row')} and ${plural(r.pruned.audit, 'audit entry', 'audit entries')} pruned since start` +
+        `${r.lastError ? `; the last pass failed: ${r.lastError}` : ''}`,
+    );
+  }
   return lines;
 }
