@@ -15,7 +15,6 @@ export type { IntentRow } from './intents.js';
 export {
   claimJob,
   claimJobs,
-  claimScans,
   finishJob,
   getJob,
   jobCounts,

@@ -175,7 +175,8 @@ export type ClaimOrder = ReadonlyMap<string, readonly string[]>;
 /**
  * Claims up to `limit` jobs in one transaction: expired leases first, then due queued jobs, each the first
  * unfinished job of its subject (so no two claimed jobs share a subject), oldest first. `after` adds the
- * cross-pipeline waits (a first login's signal after its signup).
+ * cross-pipeline waits (a first login's signal after its signup). On PostgreSQL the two scans of `claimScans`
+ * decide, probing the open-jobs-by-subject index; on SQLite `claimOnSqlite` picks the same jobs without it.
  */
 export async function claimJobs(
   db: Db,
@@ -184,6 +185,10 @@ export async function claimJobs(
   limit: number,
   after: ClaimOrder = new Map(),
 ): Promise<JobRow[]> {
+  const sqlite = db.sqlite;
+  if (sqlite && !db.kysely.isTransaction) {
+    return db.kysely.connection().execute(async () => claimOnSqlite(sqlite, now, leaseMs, limit, after));
+  }
   return db.kysely.transaction().execute(async (trx) => {
     const scans = claimScans(db, now, after);
     const expired = await scans.expired(limit).execute(trx);
@@ -206,13 +211,132 @@ export async function claimJobs(
   });
 }
 
+interface OpenJob {
+  id: number;
+  pipeline: string;
+  subject: string;
+}
+
+interface SqliteClaim {
+  held: SQLite.Statement;
+  waiting: SQLite.Statement;
+  due: SQLite.Statement;
+  queuedBefore: SQLite.Statement;
+  take: SQLite.Statement;
+  run: SQLite.Transaction<(now: number, leaseMs: number, limit: number, after: ClaimOrder) => JobRow[]>;
+}
+
+const sqliteClaims = new WeakMap<SQLite.Database, SqliteClaim>();
+
 /**
- * The two scans of a claim: running jobs whose lease expired, then due queued jobs; each only the first
- * unfinished job of its subject (and after the jobs of the pipelines it waits for). Both walk an index in id
- * order and stop after `limit` free jobs: no sort of the queue, so a claim costs the same with ten jobs queued
- * or a million. The indexes hold open jobs only (migrations 0005 and 0006: an open job is one without an
- * outcome); each condition is spelled as in its index's WHERE, or SQLite would not use the index (the store
- * tests check the plans).
+ * The claim on SQLite, which has one instance and no index ordered by subject (migration 0007): the same jobs
+ * as `claimScans` would pick, decided in memory within one immediate transaction. The open jobs that are not in
+ * the due queue (running, or queued for later: a retry) are read first, through their partial indexes; then the
+ * due queue is walked in id order, so every open job with a smaller id than the one at hand has been seen when it
+ * is judged. A job is free when no open job of its pipeline and subject, nor of a pipeline it waits for
+ * (`after`), has a smaller id. Nothing is kept between claims, so jobs another process put back in the queue (an
+ * operator's replay) are seen like any other. The index it replaces was written at a random place when a job
+ * was routed and again when it finished: without it the 105,206-event drain writes a third less.
+ */
+function claimOnSqlite(
+  sqlite: SQLite.Database,
+  now: number,
+  leaseMs: number,
+  limit: number,
+  after: ClaimOrder,
+): JobRow[] {
+  let claim = sqliteClaims.get(sqlite);
+  if (!claim) {
+    const statements = {
+      held: sqlite.prepare(
+        "SELECT id, pipeline, subject, lease_until FROM jobs INDEXED BY jobs_running_lease WHERE state = 'running'",
+      ),
+      waiting: sqlite.prepare(
+        "SELECT id, pipeline, subject FROM jobs INDEXED BY jobs_queued_due WHERE state = 'queued' AND run_after > ?",
+      ),
+      due: sqlite.prepare(
+        "SELECT id, pipeline, subject FROM jobs INDEXED BY jobs_queued_id WHERE state = 'queued' AND run_after <= ? ORDER BY id",
+      ),
+      queuedBefore: sqlite.prepare(
+        `SELECT 1 FROM jobs INDEXED BY jobs_queued_id
+         WHERE state = 'queued' AND id < ? AND subject = ? AND pipeline IN (SELECT value FROM json_each(?)) LIMIT 1`,
+      ),
+      take: sqlite.prepare(
+        `UPDATE jobs SET state = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?
+         WHERE id IN (SELECT value FROM json_each(?)) RETURNING *`,
+      ),
+    };
+    claim = {
+      ...statements,
+      run: sqlite.transaction((at: number, lease: number, most: number, order: ClaimOrder) =>
+        pickOnSqlite(statements, at, lease, most, order),
+      ),
+    };
+    sqliteClaims.set(sqlite, claim);
+  }
+  return claim.run.immediate(now, leaseMs, limit, after);
+}
+
+function pickOnSqlite(
+  s: Omit<SqliteClaim, 'run'>,
+  now: number,
+  leaseMs: number,
+  limit: number,
+  after: ClaimOrder,
+): JobRow[] {
+  const key = (pipeline: string, subject: string) => `${pipeline}\u0000${subject}`;
+  /** The smallest id of an open job, by pipeline and subject, among those not in the due queue. */
+  const firstHeld = new Map<string, number>();
+  const hold = (job: OpenJob) => {
+    const k = key(job.pipeline, job.subject);
+    const known = firstHeld.get(k);
+    if (known === undefined || job.id < known) firstHeld.set(k, job.id);
+  };
+  const running = s.held.all() as (OpenJob & { lease_until: number | null })[];
+  const waiting = s.waiting.all(now) as OpenJob[];
+  for (const job of running) hold(job);
+  for (const job of waiting) hold(job);
+  const picked: number[] = [];
+  // Expired leases first (their worker died), as `claimScans` does: free when no open job of theirs is older.
+  const expired = running
+    .filter((j) => j.lease_until !== null && j.lease_until < now)
+    .sort((a, b) => a.id - b.id);
+  for (const job of expired) {
+    if (picked.length >= limit) break;
+    const pipelines = [job.pipeline, ...(after.get(job.pipeline) ?? [])];
+    const older = (other: OpenJob) =>
+      other.id < job.id && other.subject === job.subject && pipelines.includes(other.pipeline);
+    if (running.some(older) || waiting.some(older)) continue;
+    if (s.queuedBefore.get(job.id, job.subject, JSON.stringify(pipelines)) !== undefined) continue;
+    picked.push(job.id);
+  }
+  if (picked.length < limit) {
+    /** Pipelines and subjects whose due jobs the walk has passed. */
+    const seen = new Set<string>();
+    for (const job of s.due.iterate(now) as IterableIterator<OpenJob>) {
+      const pipelines = [job.pipeline, ...(after.get(job.pipeline) ?? [])];
+      const free = pipelines.every((pipeline) => {
+        const k = key(pipeline, job.subject);
+        const first = firstHeld.get(k);
+        return (first === undefined || first > job.id) && !seen.has(k);
+      });
+      if (free) picked.push(job.id);
+      seen.add(key(job.pipeline, job.subject));
+      if (picked.length >= limit) break;
+    }
+  }
+  if (picked.length === 0) return [];
+  const rows = s.take.all(now + leaseMs, now, JSON.stringify(picked)) as Selectable<JobsTable>[];
+  return rows.map(toJob).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The two scans of a claim on PostgreSQL (and on SQLite inside an open transaction, which nothing does today):
+ * running jobs whose lease expired, then due queued jobs; each only the first unfinished job of its subject (and
+ * after the jobs of the pipelines it waits for), found by probing the open-jobs-by-subject index. Both walk an
+ * index in id order and stop after `limit` free jobs: no sort of the queue, so a claim costs the same with ten
+ * jobs queued or a million. The indexes hold open jobs only (migrations 0005 and 0006: an open job is one
+ * without an outcome); each condition is spelled as in its index's WHERE.
  */
 export function claimScans(db: Db, now: number, after: ClaimOrder = new Map()) {
   const lock = db.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;

@@ -5,6 +5,7 @@ import * as m0003 from './0003-claim-indexes.js';
 import * as m0004 from './0004-drop-subject-order.js';
 import * as m0005 from './0005-open-job-indexes.js';
 import * as m0006 from './0006-open-subject-by-outcome.js';
+import * as m0007 from './0007-sqlite-claims-without-subject-index.js';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0004-drop-subject-order': m0004,
   '0005-open-job-indexes': m0005,
   '0006-open-subject-by-outcome': m0006,
+  '0007-sqlite-claims-without-subject-index': m0007,
 };
 
 export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect): Promise<string[]> {
