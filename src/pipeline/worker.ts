@@ -41,7 +41,11 @@ export interface WorkerEvents {
   outcome: [OutcomeReport];
 }
 
-/** Jobs claimed per transaction, at most. */
+/**
+ * Jobs claimed per transaction, at most, where the claim is SQL with the ids in an `IN` list (PostgreSQL). On
+ * SQLite a claim reads the jobs in flight and walks the queue once whatever it takes, so a whole wave is claimed
+ * in one transaction.
+ */
 const CLAIM_BATCH = 200;
 
 /**
@@ -138,7 +142,7 @@ export function createWorker(options: WorkerOptions) {
       if (room >= wave || inFlight.size === 0) {
         try {
           while (room > 0) {
-            const asked = Math.min(room, CLAIM_BATCH);
+            const asked = db.sqlite ? room : Math.min(room, CLAIM_BATCH);
             const jobs = await claimJobs(db, options.now(), options.leaseMs, asked, order);
             claimed += jobs.length;
             for (const job of jobs) start(job);
