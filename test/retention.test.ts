@@ -101,20 +101,19 @@ for (const dialect of DIALECTS) {
         OLD,
       );
       await finishJob(db, done.id, 'applied', 'ok', OLD);
-      const held = await jobOf('user:held');
-      await finishJob(db, held.id, 'quarantined', 'two Contacts match', OLD);
-      await openQuarantine(
-        db,
-        { jobId: held.id, pipeline: 'p', reason: 'two Contacts match', candidates: [] },
-        OLD,
-      );
-      const resolved = await jobOf('user:resolved');
-      await finishJob(db, resolved.id, 'quarantined', 'two Contacts match', OLD);
-      await openQuarantine(
-        db,
-        { jobId: resolved.id, pipeline: 'p', reason: 'two Contacts match', candidates: [] },
-        OLD,
-      );
+      /** Ends the subject's job as quarantined, with its open item. */
+      const quarantine = async (subject: string) => {
+        const job = await jobOf(subject);
+        await finishJob(db, job.id, 'quarantined', 'two Contacts match', OLD);
+        await openQuarantine(
+          db,
+          { jobId: job.id, pipeline: 'p', reason: 'two Contacts match', candidates: [] },
+          OLD,
+        );
+        return job;
+      };
+      await quarantine('user:held');
+      const resolved = await quarantine('user:resolved');
       const [item] = await db.kysely
         .selectFrom('quarantine')
         .select('id')

@@ -3,6 +3,7 @@ import type { Resolution } from '../core/template.js';
 import {
   getJob,
   jobCounts,
+  keepsEverything,
   listAudit,
   listIntents,
   listJobs,
@@ -58,7 +59,7 @@ export function registerOpsCommands(program: Command) {
     .action((opts: { config: string }) =>
       withStore(opts.config, async (db, loaded) => {
         const { days, auditDays } = loaded.config.retention;
-        if (days === null && auditDays === null) {
+        if (keepsEverything({ days, auditDays })) {
           print('retention.days and retention.auditDays are null: everything is kept, nothing pruned');
           return;
         }

@@ -1,5 +1,6 @@
 import { configuredPort, type LoadedConfig } from '../config/index.js';
 import type { Budgets } from '../server/metrics.js';
+import { keepsEverything } from '../store/retention.js';
 
 /** How long `concord status` waits for the running service before saying it could not reach it. */
 const TIMEOUT_MS = 3_000;
@@ -114,7 +115,7 @@ export function formatBudgets(budgets: Budgets | undefined, now: number): string
   }
   if (lines.length === 0) lines.push('no Salesforce org or Auth0 tenant reported');
   const r = budgets?.retention;
-  if (r && (r.days !== null || r.auditDays !== null)) {
+  if (r && !keepsEverything(r)) {
     const last =
       r.lastPassAt === undefined ? 'no pass finished yet' : `last pass ended ${time(r.lastPassAt)}`;
     lines.push(

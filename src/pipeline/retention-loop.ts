@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import { type Db, type PruneCounts, pruneExpired, type RetentionPolicy } from '../store/index.js';
+import {
+  type Db,
+  keepsEverything,
+  type PruneCounts,
+  pruneExpired,
+  type RetentionPolicy,
+} from '../store/index.js';
 import type { TriggerControl } from './worker.js';
 
 export interface RetentionLoopOptions {
@@ -54,7 +60,7 @@ export function createRetention(options: RetentionLoopOptions) {
     snapshot: (): RetentionSnapshot => ({ ...state, pruned: { ...state.pruned } }),
     /** The loop, as a worker trigger. */
     trigger: async (control: TriggerControl) => {
-      if (policy.days === null && policy.auditDays === null) return;
+      if (keepsEverything(policy)) return;
       let due = options.now();
       while (control.isRunning()) {
         if (options.now() >= due) {

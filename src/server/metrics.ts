@@ -3,7 +3,7 @@ import type { RateSnapshot } from '../pipeline/auth0-rate-governor.js';
 import type { BatchingStats } from '../pipeline/salesforce-batcher.js';
 import type { RetentionSnapshot } from '../pipeline/retention-loop.js';
 import type { BudgetSnapshot } from '../pipeline/salesforce-governor.js';
-import { type Db, jobCounts, OUTCOMES } from '../store/index.js';
+import { type Db, jobCounts, keepsEverything, OUTCOMES } from '../store/index.js';
 import { requireAdminToken } from './admin-routes.js';
 
 /**
@@ -162,7 +162,7 @@ export async function renderMetrics(db: Db, budgets: Budgets | undefined): Promi
   }
 
   const retention = budgets?.retention;
-  if (retention && (retention.days !== null || retention.auditDays !== null)) {
+  if (retention && !keepsEverything(retention)) {
     const pruned = family(
       'concord_retention_pruned_rows_total',
       'counter',

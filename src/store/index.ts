@@ -30,7 +30,7 @@ export type { ClaimOrder, JobFilter, JobRow, NewJob } from './jobs.js';
 export { findLink, findLinksByRecord, listLinks, upsertLink } from './links.js';
 export { getCheckpoint, getState, setCheckpoint, writeState } from './pipeline-state.js';
 export { listQuarantine, openQuarantine, resolveQuarantine } from './quarantine.js';
-export { type PruneCounts, pruneExpired, type RetentionPolicy } from './retention.js';
+export { keepsEverything, type PruneCounts, pruneExpired, type RetentionPolicy } from './retention.js';
 export type { QuarantineItem } from './quarantine.js';
 export { OUTCOMES } from './schema.js';
 export type { Outcome } from './schema.js';

@@ -18,6 +18,9 @@ export interface PruneCounts {
   audit: number;
 }
 
+/** Both periods `null`: nothing is ever pruned (no pass runs, and nothing about retention is shown). */
+export const keepsEverything = (policy: RetentionPolicy) => policy.days === null && policy.auditDays === null;
+
 const none = (): PruneCounts => ({ inbox: 0, jobs: 0, intents: 0, quarantine: 0, audit: 0 });
 
 /** Rows looked at per transaction: each batch is short, so webhooks and jobs wait at most a few ms for it. */
@@ -26,9 +29,8 @@ const BATCH = 500;
 /**
  * Deletes, oldest first, what the policy no longer keeps: inbox rows received more than `days` ago whose jobs
  * are all done (none queued, running or waiting for a retry, none dead-lettered, none in an open quarantine
- * item), together with
- * their jobs, intents and resolved quarantine items; and audit entries older than `auditDays`. Identity links,
- * pipeline state and checkpoints are never pruned. Works through the tables in id order (ids grow with time),
+ * item), together with their jobs, intents and resolved quarantine items; and audit entries older than
+ * `auditDays`. Identity links, pipeline state and checkpoints are never pruned. Works through the tables in id order (ids grow with time),
  * one short transaction per batch, yielding to the event loop between batches; a row it must keep is stepped
  * over, not waited for. Safe to run on several instances at once: a row deleted twice is deleted once.
  */
