@@ -434,7 +434,9 @@ export async function run(): Promise<{
 
     // ── 2. drain: the first DRAIN_EVENTS of the same events, unrouted again, under the five pipelines.
     db.prepare('DELETE FROM inbox WHERE id > (SELECT MIN(id) FROM inbox) + ? - 1').run(DRAIN_EVENTS);
-    db.exec(`DELETE FROM jobs; DELETE FROM audit; UPDATE inbox SET routed_at = NULL;`);
+    db.exec(
+      `DELETE FROM jobs; DELETE FROM job_events; DELETE FROM audit; UPDATE inbox SET routed_at = NULL;`,
+    );
     const beforeDrain = await emulators.call<Counters>('counters');
     concord = await startConcord(dir, 'drain', concordConfig(emulators, ingestDb, true));
     const stopDrainPeak = sampler(() => concord.memory().rssMiB);

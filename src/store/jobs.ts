@@ -33,14 +33,15 @@ export interface JobRow {
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-function toJob(r: Selectable<JobsTable>): JobRow {
+/** A job row and its event (`job_events`; '{}' if it has none). */
+function toJob(r: Selectable<JobsTable>, event: string | null | undefined): JobRow {
   return {
     id: Number(r.id),
     inboxId: Number(r.inbox_id),
     pipeline: r.pipeline,
     eventIndex: Number(r.event_index),
     subject: r.subject,
-    event: r.event,
+    event: event ?? '{}',
     state: r.state,
     attempts: Number(r.attempts),
     runAfter: Number(r.run_after),
@@ -51,6 +52,37 @@ function toJob(r: Selectable<JobsTable>): JobRow {
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
   };
+}
+
+/** Job rows with their events, in one read of `job_events`. */
+async function withEvents(db: Executor, rows: Selectable<JobsTable>[]): Promise<JobRow[]> {
+  if (rows.length === 0) return [];
+  const events = await db
+    .selectFrom('job_events')
+    .select(['inbox_id', 'event_index', 'event'])
+    .where((eb) =>
+      eb(
+        eb.refTuple('inbox_id', 'event_index'),
+        'in',
+        rows.map((r) => eb.tuple(Number(r.inbox_id), Number(r.event_index))),
+      ),
+    )
+    .execute();
+  const byKey = new Map(events.map((e) => [`${e.inbox_id}:${e.event_index}`, e.event]));
+  return rows.map((r) => toJob(r, byKey.get(`${r.inbox_id}:${r.event_index}`)));
+}
+
+/** The events of routed rows' jobs, one per (inbox row, event index). */
+function eventsOf(routed: Routed) {
+  const events = new Map<string, { inbox_id: number; event_index: number; event: string }>();
+  for (const r of routed) {
+    for (const j of r.jobs) {
+      const key = `${j.inboxId}:${j.eventIndex}`;
+      if (!events.has(key))
+        events.set(key, { inbox_id: j.inboxId, event_index: j.eventIndex, event: j.event });
+    }
+  }
+  return [...events.values()];
 }
 
 export type Routed = readonly { inboxId: number; jobs: NewJob[] }[];
@@ -72,7 +104,6 @@ export async function routeInbox(db: Db, routed: Routed, now: number) {
         pipeline: j.pipeline,
         event_index: j.eventIndex,
         subject: j.subject,
-        event: j.event,
         state: (j.outcome ? 'done' : 'queued') as JobState,
         attempts: 0,
         run_after: now,
@@ -85,6 +116,14 @@ export async function routeInbox(db: Db, routed: Routed, now: number) {
         updated_at: now,
       })),
     );
+    const events = eventsOf(routed);
+    for (let i = 0; i < events.length; i += 200) {
+      await trx
+        .insertInto('job_events')
+        .values(events.slice(i, i + 200))
+        .onConflict((oc) => oc.columns(['inbox_id', 'event_index']).doNothing())
+        .execute();
+    }
     for (let i = 0; i < values.length; i += 200) {
       await trx
         .insertInto('jobs')
@@ -113,14 +152,19 @@ const routeStatements = new WeakMap<SQLite.Database, (routed: Routed, now: numbe
 export function writeRoutedOnSqlite(sqlite: SQLite.Database, routed: Routed, now: number) {
   let write = routeStatements.get(sqlite);
   if (!write) {
+    const insertEvent = sqlite.prepare(
+      `INSERT INTO job_events (inbox_id, event_index, event) VALUES (?, ?, ?)
+       ON CONFLICT (inbox_id, event_index) DO NOTHING`,
+    );
     const insertJob = sqlite.prepare(
-      `INSERT INTO jobs (inbox_id, pipeline, event_index, subject, event, state, attempts, run_after,
+      `INSERT INTO jobs (inbox_id, pipeline, event_index, subject, state, attempts, run_after,
          lease_until, outcome, reason, last_error, resolution, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, 0, ?, NULL, ?, ?, NULL, NULL, ?, ?)
+       VALUES (?, ?, ?, ?, ?, 0, ?, NULL, ?, ?, NULL, NULL, ?, ?)
        ON CONFLICT (inbox_id, pipeline, event_index) DO NOTHING`,
     );
     const markRouted = sqlite.prepare('UPDATE inbox SET routed_at = ? WHERE id = ?');
     write = (rows: Routed, at: number) => {
+      for (const e of eventsOf(rows)) insertEvent.run(e.inbox_id, e.event_index, e.event);
       for (const r of rows) {
         for (const j of r.jobs) {
           insertJob.run(
@@ -128,7 +172,6 @@ export function writeRoutedOnSqlite(sqlite: SQLite.Database, routed: Routed, now
             j.pipeline,
             j.eventIndex,
             j.subject,
-            j.event,
             j.outcome ? 'done' : 'queued',
             at,
             j.outcome?.outcome ?? null,
@@ -207,7 +250,7 @@ export async function claimJobs(
       .where('id', 'in', ids)
       .returningAll()
       .execute();
-    return claimed.map(toJob).sort((a, b) => a.id - b.id);
+    return (await withEvents(trx, claimed)).sort((a, b) => a.id - b.id);
   });
 }
 
@@ -223,6 +266,7 @@ interface SqliteClaim {
   due: SQLite.Statement;
   queuedBefore: SQLite.Statement;
   take: SQLite.Statement;
+  eventOf: SQLite.Statement;
   run: SQLite.Transaction<(now: number, leaseMs: number, limit: number, after: ClaimOrder) => JobRow[]>;
 }
 
@@ -261,6 +305,7 @@ function claimOnSqlite(
         `SELECT 1 FROM jobs INDEXED BY jobs_queued_id
          WHERE state = 'queued' AND id < ? AND subject = ? AND pipeline IN (SELECT value FROM json_each(?)) LIMIT 1`,
       ),
+      eventOf: sqlite.prepare('SELECT event FROM job_events WHERE inbox_id = ? AND event_index = ?').pluck(),
       take: sqlite.prepare(
         `UPDATE jobs SET state = 'running', lease_until = ?, attempts = attempts + 1, updated_at = ?
          WHERE id IN (SELECT value FROM json_each(?)) RETURNING *`,
@@ -327,7 +372,9 @@ function pickOnSqlite(
   }
   if (picked.length === 0) return [];
   const rows = s.take.all(now + leaseMs, now, JSON.stringify(picked)) as Selectable<JobsTable>[];
-  return rows.map(toJob).sort((a, b) => a.id - b.id);
+  return rows
+    .map((r) => toJob(r, s.eventOf.get(r.inbox_id, r.event_index) as string | undefined))
+    .sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -460,7 +507,9 @@ export async function replayJob(
       await requeueJob(trx, id, now);
       return 'requeued';
     }
+    // A job of no pipeline is its row's only job: routing again stores the row's events afresh.
     await trx.deleteFrom('jobs').where('id', '=', id).execute();
+    await trx.deleteFrom('job_events').where('inbox_id', '=', job.inboxId).execute();
     await trx.updateTable('inbox').set({ routed_at: null }).where('id', '=', job.inboxId).execute();
     return 'rerouted';
   });
@@ -475,9 +524,22 @@ export async function releaseRunningJobs(db: Db, now: number) {
     .execute();
 }
 
+/** Jobs, each with its event. */
+function selectJobs(db: Executor) {
+  return db
+    .selectFrom('jobs')
+    .leftJoin('job_events', (join) =>
+      join
+        .onRef('job_events.inbox_id', '=', 'jobs.inbox_id')
+        .onRef('job_events.event_index', '=', 'jobs.event_index'),
+    )
+    .selectAll('jobs')
+    .select('job_events.event');
+}
+
 export async function getJob(db: Executor, id: number): Promise<JobRow | undefined> {
-  const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
-  return row ? toJob(row) : undefined;
+  const row = await selectJobs(db).where('jobs.id', '=', id).executeTakeFirst();
+  return row ? toJob(row, row.event) : undefined;
 }
 
 export interface JobFilter {
@@ -489,16 +551,16 @@ export interface JobFilter {
 }
 
 export async function listJobs(db: Db, filter: JobFilter = {}): Promise<JobRow[]> {
-  let q = db.kysely.selectFrom('jobs').selectAll();
-  if (filter.outcome) q = q.where('outcome', '=', filter.outcome);
-  if (filter.pipeline !== undefined) q = q.where('pipeline', '=', filter.pipeline);
-  if (filter.state) q = q.where('state', '=', filter.state);
-  if (filter.afterId !== undefined) q = q.where('id', '>', filter.afterId);
+  let q = selectJobs(db.kysely);
+  if (filter.outcome) q = q.where('jobs.outcome', '=', filter.outcome);
+  if (filter.pipeline !== undefined) q = q.where('jobs.pipeline', '=', filter.pipeline);
+  if (filter.state) q = q.where('jobs.state', '=', filter.state);
+  if (filter.afterId !== undefined) q = q.where('jobs.id', '>', filter.afterId);
   const rows = await q
-    .orderBy('id')
+    .orderBy('jobs.id')
     .limit(filter.limit ?? 100)
     .execute();
-  return rows.map(toJob);
+  return rows.map((row) => toJob(row, row.event));
 }
 
 /** Counts by state and outcome, for `concord status` and metrics. */

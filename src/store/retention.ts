@@ -113,6 +113,7 @@ async function pruneInboxBatch(db: Db, before: number, after: number, batch: num
     counts.intents = await removed(trx.deleteFrom('intents').where('job_id', 'in', jobIds));
     counts.quarantine = await removed(trx.deleteFrom('quarantine').where('job_id', 'in', jobIds));
     counts.jobs = await removed(trx.deleteFrom('jobs').where('inbox_id', 'in', ids));
+    await trx.deleteFrom('job_events').where('inbox_id', 'in', ids).execute();
     counts.inbox = await removed(trx.deleteFrom('inbox').where('id', 'in', ids));
     return { counts, next };
   });

@@ -27,7 +27,9 @@ export type Outcome = (typeof OUTCOMES)[number];
 
 /**
  * One inbound event for one pipeline (pipeline '' = no pipeline wanted it). Jobs of one (pipeline, subject)
- * run strictly in id order; a done job carries the event's one recorded outcome.
+ * run strictly in id order; a done job carries the event's one recorded outcome. The event itself is in
+ * `job_events`, written once: a job row is rewritten when it is claimed and when it finishes, and without the
+ * event it is a third of the size.
  */
 export interface JobsTable {
   id: Generated<number>;
@@ -35,7 +37,6 @@ export interface JobsTable {
   pipeline: string;
   event_index: number;
   subject: string;
-  event: string;
   state: JobState;
   attempts: number;
   run_after: number;
@@ -46,6 +47,13 @@ export interface JobsTable {
   resolution: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** The normalised event (JSON) of an inbox row's `event_index`-th event, which its jobs run (migration 0008). */
+export interface JobEventsTable {
+  inbox_id: number;
+  event_index: number;
+  event: string;
 }
 
 export const INTENT_STATES = ['pending', 'applied', 'dry_run'] as const;
@@ -119,6 +127,7 @@ export interface Database {
   pipeline_state: PipelineStateTable;
   inbox: InboxTable;
   jobs: JobsTable;
+  job_events: JobEventsTable;
   intents: IntentsTable;
   identity_links: IdentityLinksTable;
   quarantine: QuarantineTable;

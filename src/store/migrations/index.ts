@@ -6,6 +6,7 @@ import * as m0004 from './0004-drop-subject-order.js';
 import * as m0005 from './0005-open-job-indexes.js';
 import * as m0006 from './0006-open-subject-by-outcome.js';
 import * as m0007 from './0007-sqlite-claims-without-subject-index.js';
+import * as m0008 from './0008-events-beside-jobs.js';
 
 export type MigrationDialect = 'sqlite' | 'postgres';
 
@@ -22,9 +23,15 @@ const MIGRATIONS: Record<string, DialectMigration> = {
   '0005-open-job-indexes': m0005,
   '0006-open-subject-by-outcome': m0006,
   '0007-sqlite-claims-without-subject-index': m0007,
+  '0008-events-beside-jobs': m0008,
 };
 
-export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDialect): Promise<string[]> {
+/** Applies pending migrations (all of them, or up to and including `upTo`); returns the names applied. */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  dialect: MigrationDialect,
+  upTo?: string,
+): Promise<string[]> {
   const provider: MigrationProvider = {
     async getMigrations() {
       const out: Record<string, Migration> = {};
@@ -40,7 +47,7 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: MigrationDia
     migrationTableName: 'concord_migrations',
     migrationLockTableName: 'concord_migrations_lock',
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest();
   if (error) throw new Error(`database migration failed: ${(error as Error).message}`, { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
