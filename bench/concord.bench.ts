@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
-import { breakdown, buildOnce, countsSince, memory, ROOT } from './support.js';
+import { breakdown, buildOnce, bytesWritten, countsSince, cpuSeconds, memory, ROOT } from './support.js';
 
 /** Simulator activities for the ingest phase (≈ 1.2 log records each → ≈ 18,000 events). */
 const BACKLOG_ACTIVITIES = Number(process.env.CONCORD_BENCH_ACTIVITIES ?? 15_000);
@@ -256,6 +256,8 @@ async function startConcord(dir: string, name: string, config: unknown) {
     hookUrl: `${url}/hooks/auth0/${TENANT}/logs`,
     pid: child.pid!,
     memory: () => memory(child.pid!),
+    cpuSeconds: () => cpuSeconds(child.pid!),
+    bytesWritten: () => bytesWritten(child.pid!),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -441,6 +443,8 @@ export async function run(): Promise<{
     concord = await startConcord(dir, 'drain', concordConfig(emulators, ingestDb, true));
     const stopDrainPeak = sampler(() => concord.memory().rssMiB);
     const drainStarted = Date.now();
+    const cpuBeforeDrain = concord.cpuSeconds();
+    const bytesBeforeDrain = concord.bytesWritten();
     let state = progress(db);
     while (Date.now() - drainStarted < DRAIN_DEADLINE_MS) {
       await sleep(1000);
@@ -448,6 +452,8 @@ export async function run(): Promise<{
       if (state.unrouted === 0 && state.open === 0 && state.jobs > 0) break;
     }
     const drainPeakSampled = stopDrainPeak();
+    const drainCpu = concord.cpuSeconds() - cpuBeforeDrain;
+    const drainBytes = concord.bytesWritten() - bytesBeforeDrain;
     const finishedInTime = state.unrouted === 0 && state.open === 0;
     const afterDrain = await emulators.call<Counters>('counters');
     const span = db.prepare('SELECT MIN(created_at) AS first, MAX(updated_at) AS last FROM jobs').get() as {
@@ -477,6 +483,9 @@ export async function run(): Promise<{
         1,
       );
     figures['2. drain: seconds'] = round(drainMs / 1000, 1);
+    figures['2. drain: Concord CPU seconds'] = round(drainCpu, 1);
+    figures['2. drain: Concord CPU ms per 1,000 events'] = round((drainCpu / done.length) * 1e6);
+    figures['2. drain: MB Concord wrote to storage'] = round(drainBytes / 1e6);
     figures['2. drain: job outcomes'] = jobsByOutcome.map((r) => `${r.o} ${r.n}`).join(', ');
     figures['2. drain: retries scheduled'] = retried;
     const retryReasons = db

@@ -21,6 +21,26 @@ export function memory(pid: number): { rssMiB: number; peakMiB: number } {
   return { rssMiB: Math.round(kb('VmRSS') / 1024), peakMiB: Math.round(kb('VmHWM') / 1024) };
 }
 
+/**
+ * CPU time a live process has used so far (user + system, every thread), in seconds, from `/proc/<pid>/stat`:
+ * the work a phase cost, apart from the time it spent waiting (for the emulators, a linger window, the disk).
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which is in parentheses and may hold spaces): utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** Bytes a live process has caused to be written to storage so far (`write_bytes` of `/proc/<pid>/io`). */
+export function bytesWritten(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  return Number(/write_bytes:\s+(\d+)/.exec(io)?.[1] ?? 0);
+}
+
+/** `getconf CLK_TCK`: 100 on every Linux build Node runs on. */
+const CLOCK_TICKS = 100;
+
 /** Per-key increase of an emulator counter map (keys that did not grow are left out). */
 export function countsSince(after: Record<string, number>, before: Record<string, number>) {
   const grown: Record<string, number> = {};
