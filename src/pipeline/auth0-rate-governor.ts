@@ -40,6 +40,13 @@ export function createAuth0RateGovernor(options: Auth0RateOptions) {
     refilledAt = now;
   }
 
+  const blocked = (wait: number) =>
+    new ConcordError(`Auth0 tenant "${options.tenant}" is rate limited for ${Math.ceil(wait / 1000)} s`, {
+      code: 'rate_limited',
+      retryable: true,
+      retryAfterMs: wait,
+    });
+
   /** Serialised: each caller waits for the previous one's slot, so the order of grants is fair (FIFO). */
   function acquire(): Promise<void> {
     const turn = queue.then(async () => {
@@ -47,16 +54,7 @@ export function createAuth0RateGovernor(options: Auth0RateOptions) {
         const now = options.now();
         if (blockedUntil !== undefined && now < blockedUntil) {
           const wait = blockedUntil - now;
-          if (wait > maxWaitMs) {
-            throw new ConcordError(
-              `Auth0 tenant "${options.tenant}" is rate limited for ${Math.ceil(wait / 1000)} s`,
-              {
-                code: 'rate_limited',
-                retryable: true,
-                retryAfterMs: wait,
-              },
-            );
-          }
+          if (wait > maxWaitMs) throw blocked(wait);
           await sleep(wait);
           continue;
         }
@@ -75,6 +73,14 @@ export function createAuth0RateGovernor(options: Auth0RateOptions) {
 
   return {
     acquire,
+    /**
+     * Throws what a call would meet while the tenant is blocked for longer than a job sleeps through, without
+     * taking a turn: a job checks it before it plans, so it does not spend other calls only to be refused here.
+     */
+    ready() {
+      const wait = blockedUntil === undefined ? 0 : blockedUntil - options.now();
+      if (wait > maxWaitMs) throw blocked(wait);
+    },
     snapshot: (): RateSnapshot => ({
       tenant: options.tenant,
       tokens: Math.floor(tokens),

@@ -41,6 +41,11 @@ export interface RuntimePipeline {
   salesforce: SalesforcePort;
   /** The integration user's id once the connector has authenticated. */
   salesforceUserId: () => string | undefined;
+  /**
+   * Resolves when the pipeline's org and tenant take calls; throws a retryable `rate_limited` error while the
+   * org is paused for its budget or the tenant is blocked for longer than a job waits.
+   */
+  ready?: () => Promise<void>;
 }
 
 export interface RunJobDependencies {
@@ -163,6 +168,9 @@ export async function runJob(job: JobRow, deps: RunJobDependencies): Promise<voi
   }
 
   try {
+    // A job of a paused org waits before it plans: planning would spend the other system's calls (a signup
+    // reads its Auth0 user) and its place in flight, only to be refused at its first Salesforce call.
+    await pipeline.ready?.();
     const resolution = job.resolution ? (JSON.parse(job.resolution) as Resolution) : undefined;
     // An Auth0 event is planned on reads sent after it arrived: `runAfter` is when the job was routed, or
     // when its retry or replay fell due, so a retry never reuses what the failed attempt saw. Other events

@@ -129,6 +129,10 @@ export async function createService(options: ServiceOptions) {
     auth0ReadsAfter: auth0.get(p.tenant)!.readsAfter,
     salesforce: salesforce.get(p.org)!,
     salesforceUserId: () => salesforce.get(p.org)?.identity()?.userId,
+    ready: async () => {
+      await budgets.get(p.org)!.acquire();
+      rates.get(p.tenant)!.ready();
+    },
   }));
 
   const lastStreamDelivery = new Map<string, number>();

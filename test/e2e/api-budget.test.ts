@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createSalesforceEmulator } from '../../src/emulators/salesforce/index.js';
 import { listJobs } from '../../src/store/index.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait-for.js';
@@ -60,6 +61,82 @@ describe('an org whose daily API allocation runs out', () => {
       jobs.every((j) => j.outcome === 'applied'),
       'nothing dead-lettered while waiting for budget',
     );
+  });
+});
+
+describe('two orgs, one of them out of allocation', () => {
+  const eu = createSalesforceEmulator();
+  let euServer: Awaited<ReturnType<typeof eu.listen>>;
+  let h: Harness;
+  before(async () => {
+    euServer = await eu.listen(0);
+    h = await startHarness({
+      salesforce: { dailyApiLimit: 20 },
+      pipelines: [
+        { name: 'signups', template: 'signup-to-lead' },
+        { name: 'eu-signups', template: 'signup-to-lead' },
+      ],
+      configure: (config) => {
+        const orgs: Record<string, typeof config.salesforce.crm> = config.salesforce;
+        orgs['eu'] = { ...config.salesforce.crm, loginUrl: euServer.url };
+        config.pipelines[1]!.salesforce = 'eu';
+      },
+    });
+  });
+  after(async () => {
+    await h?.close();
+    await euServer?.close();
+  });
+
+  test('the other org is written in full while the exhausted one waits; then that one completes', async () => {
+    const users = Array.from({ length: 300 }, (_, n) =>
+      h.auth0.admin.signup({ email: `two${n}@example.com`, family_name: `Two${n}` }),
+    );
+    const records = h.auth0.admin
+      .logs()
+      .filter((l) => l.type === 'ss')
+      .map((l) => ({ log_id: l.log_id, data: l }));
+    for (let i = 0; i < records.length; i += 100)
+      assert.equal((await h.post(JSON.stringify(records.slice(i, i + 100)))).status, 200);
+    const budget = (org: string) => h.service.budgets().salesforce.find((b) => b.org === org);
+
+    // crm runs out and stays out (nothing frees its window yet); eu finishes every signup meanwhile.
+    await waitFor(() => budget('crm')?.pausedUntil !== undefined, 'crm paused');
+    await waitFor(
+      async () =>
+        (await listJobs(h.service.db, { pipeline: 'eu-signups', limit: 1000 })).filter(
+          (j) => j.outcome === 'applied',
+        ).length === 300,
+      'every eu signup applied',
+      60_000,
+    );
+    assert.ok(budget('crm')?.pausedUntil !== undefined, 'crm is paused');
+    assert.equal(budget('eu')?.pausedUntil, undefined, 'eu never paused');
+    const waiting = await listJobs(h.service.db, { pipeline: 'signups', state: 'queued', limit: 1000 });
+    assert.ok(waiting.length > 0, 'crm signups wait for budget');
+    for (const u of users)
+      assert.equal(eu.admin.all('Lead').filter((r) => r['Auth0_User_Id__c'] === u.user_id).length, 1);
+    assert.ok(
+      !eu.admin.requests().some((r) => r.status === 403),
+      'eu was never refused for the allocation crm ran out of',
+    );
+
+    // crm's window frees up (as often as it runs out): its waiting signups complete, each written once.
+    await waitFor(
+      async () => {
+        if (budget('crm')?.pausedUntil !== undefined) h.sf.admin.setApiUsage(0);
+        const open = await listJobs(h.service.db, { pipeline: 'signups', state: 'queued' });
+        const running = await listJobs(h.service.db, { pipeline: 'signups', state: 'running' });
+        return open.length === 0 && running.length === 0;
+      },
+      'every crm signup written',
+      120_000,
+    );
+    for (const u of users)
+      assert.equal(h.sf.admin.all('Lead').filter((r) => r['Auth0_User_Id__c'] === u.user_id).length, 1);
+    const jobs = await listJobs(h.service.db, { limit: 1000 });
+    assert.equal(jobs.length, 600);
+    assert.ok(jobs.every((j) => j.outcome === 'applied'));
   });
 });
 
