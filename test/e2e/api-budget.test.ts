@@ -5,6 +5,43 @@ import { listJobs } from '../../src/store/index.js';
 import { type Harness, startHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait-for.js';
 
+/** `count` signups in Auth0, delivered to the log hook 100 records a request, as the log stream would. */
+async function deliverSignups(h: Harness, count: number, name: string) {
+  const users = Array.from({ length: count }, (_, n) =>
+    h.auth0.admin.signup({ email: `${name}${n}@example.com`, family_name: `${name}${n}` }),
+  );
+  const records = h.auth0.admin
+    .logs()
+    .filter((l) => l.type === 'ss')
+    .map((l) => ({ log_id: l.log_id, data: l }));
+  for (let i = 0; i < records.length; i += 100)
+    assert.equal((await h.post(JSON.stringify(records.slice(i, i + 100)))).status, 200);
+  return users;
+}
+
+/**
+ * Frees the crm org's rolling window whenever it has paused, until `pipeline` has nothing queued or running;
+ * the number of pauses seen.
+ */
+async function freeWindowUntilDone(h: Harness, pipeline: string) {
+  let pauses = 0;
+  let wasPaused = false;
+  await waitFor(
+    async () => {
+      const paused = h.service.budgets().salesforce.find((b) => b.org === 'crm')?.pausedUntil !== undefined;
+      if (paused && !wasPaused) pauses += 1;
+      if (paused) h.sf.admin.setApiUsage(0);
+      wasPaused = paused;
+      const open = await listJobs(h.service.db, { pipeline, state: 'queued' });
+      const running = await listJobs(h.service.db, { pipeline, state: 'running' });
+      return open.length === 0 && running.length === 0;
+    },
+    `every ${pipeline} job done`,
+    120_000,
+  );
+  return pauses;
+}
+
 describe('an org whose daily API allocation runs out', () => {
   let h: Harness;
   before(async () => {
@@ -13,15 +50,7 @@ describe('an org whose daily API allocation runs out', () => {
   after(async () => h?.close());
 
   test('a burst pauses, then completes with every record written exactly once', async () => {
-    const users = Array.from({ length: 300 }, (_, n) =>
-      h.auth0.admin.signup({ email: `burst${n}@example.com`, family_name: `Burst${n}` }),
-    );
-    const records = h.auth0.admin
-      .logs()
-      .filter((l) => l.type === 'ss')
-      .map((l) => ({ log_id: l.log_id, data: l }));
-    for (let i = 0; i < records.length; i += 100)
-      assert.equal((await h.post(JSON.stringify(records.slice(i, i + 100)))).status, 200);
+    const users = await deliverSignups(h, 300, 'burst');
 
     // Batched, 300 signups still need more than the 20 calls the org allows: it is exhausted mid-burst.
     // The emulator records the 403 before Concord has read it: wait for Concord to pause the org.
@@ -33,21 +62,7 @@ describe('an org whose daily API allocation runs out', () => {
     );
 
     // The rolling 24-hour window frees up, as often as the org runs out, until every signup is written.
-    let pauses = 0;
-    let wasPaused = false;
-    await waitFor(
-      async () => {
-        const paused = h.service.budgets().salesforce[0]?.pausedUntil !== undefined;
-        if (paused && !wasPaused) pauses += 1;
-        if (paused) h.sf.admin.setApiUsage(0);
-        wasPaused = paused;
-        const open = await listJobs(h.service.db, { pipeline: 'signups', state: 'queued' });
-        const running = await listJobs(h.service.db, { pipeline: 'signups', state: 'running' });
-        return open.length === 0 && running.length === 0;
-      },
-      'every signup written',
-      120_000,
-    );
+    const pauses = await freeWindowUntilDone(h, 'signups');
     assert.ok(pauses >= 1);
     for (const u of users)
       assert.equal(
@@ -89,15 +104,7 @@ describe('two orgs, one of them out of allocation', () => {
   });
 
   test('the other org is written in full while the exhausted one waits; then that one completes', async () => {
-    const users = Array.from({ length: 300 }, (_, n) =>
-      h.auth0.admin.signup({ email: `two${n}@example.com`, family_name: `Two${n}` }),
-    );
-    const records = h.auth0.admin
-      .logs()
-      .filter((l) => l.type === 'ss')
-      .map((l) => ({ log_id: l.log_id, data: l }));
-    for (let i = 0; i < records.length; i += 100)
-      assert.equal((await h.post(JSON.stringify(records.slice(i, i + 100)))).status, 200);
+    const users = await deliverSignups(h, 300, 'two');
     const budget = (org: string) => h.service.budgets().salesforce.find((b) => b.org === org);
 
     // crm runs out and stays out (nothing frees its window yet); eu finishes every signup meanwhile.
@@ -122,16 +129,7 @@ describe('two orgs, one of them out of allocation', () => {
     );
 
     // crm's window frees up (as often as it runs out): its waiting signups complete, each written once.
-    await waitFor(
-      async () => {
-        if (budget('crm')?.pausedUntil !== undefined) h.sf.admin.setApiUsage(0);
-        const open = await listJobs(h.service.db, { pipeline: 'signups', state: 'queued' });
-        const running = await listJobs(h.service.db, { pipeline: 'signups', state: 'running' });
-        return open.length === 0 && running.length === 0;
-      },
-      'every crm signup written',
-      120_000,
-    );
+    await freeWindowUntilDone(h, 'signups');
     for (const u of users)
       assert.equal(h.sf.admin.all('Lead').filter((r) => r['Auth0_User_Id__c'] === u.user_id).length, 1);
     const jobs = await listJobs(h.service.db, { limit: 1000 });
