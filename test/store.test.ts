@@ -132,6 +132,42 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await claimJobs(db, 705, 1000, 10, order)).map(label), ['activity user:9']);
     });
 
+    test('jobs of a paused pipeline are not claimed, nor later jobs that wait for them; the rest are', async () => {
+      await db.kysely
+        .updateTable('jobs')
+        .set({ state: 'done', outcome: 'applied' })
+        .where('outcome', 'is', null)
+        .execute();
+      await insertInbox(db, ['z1', 'z2', 'z3', 'z4', 'z5'].map(row), 750);
+      const rows = await unroutedInbox(db, 100);
+      const byId = new Map(rows.map((r) => [r.sourceId, r.id]));
+      const job = (sourceId: string, pipeline: string, subject: string) => ({
+        inboxId: byId.get(sourceId)!,
+        jobs: [{ inboxId: byId.get(sourceId)!, pipeline, eventIndex: 0, subject, event: '{}' }],
+      });
+      await routeInbox(
+        db,
+        [
+          job('z1', 'signups', 'user:1'),
+          job('z2', 'signups', 'user:2'),
+          job('z3', 'activity', 'user:1'),
+          job('z4', 'signups-eu', 'user:1'),
+          job('z5', 'activity', 'user:3'),
+        ],
+        751,
+      );
+      const order = new Map([['activity', ['signups']]]);
+      const label = (j: { pipeline: string; subject: string }) => `${j.pipeline} ${j.subject}`;
+      const paused = new Set(['signups']);
+      const wave = await claimJobs(db, 752, 1000, 10, order, paused);
+      assert.deepEqual(wave.map(label), ['signups-eu user:1', 'activity user:3']);
+      assert.deepEqual(await claimJobs(db, 753, 1000, 10, order, paused), [], 'activity user:1 waits too');
+      const resumed = await claimJobs(db, 754, 1000, 10, order);
+      assert.deepEqual(resumed.map(label), ['signups user:1', 'signups user:2']);
+      await finishJob(db, resumed[0]!.id, 'applied', 'ok', 755);
+      assert.deepEqual((await claimJobs(db, 756, 1000, 10, order)).map(label), ['activity user:1']);
+    });
+
     test('a finished job put back in the queue (a replay) goes before the later jobs of its subject', async () => {
       await db.kysely
         .updateTable('jobs')

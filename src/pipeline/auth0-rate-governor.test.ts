@@ -52,18 +52,21 @@ test('x-ratelimit-remaining 0 blocks until the reset; a long block is a retryabl
   await governor.acquire();
 });
 
-test('ready() refuses only a block longer than a job waits, and takes no turn', async () => {
+test('ready() and holds() refuse only a block longer than a call waits, and take no turn', async () => {
   const { clock, governor } = setup(100, 5);
   governor.ready();
   governor.observe({ remaining: 0, resetAt: 2_000 });
   governor.ready(); // 2 s: a call would sleep through it
+  assert.equal(governor.holds(), false);
   governor.failed(new ConcordError('429', { code: 'rate_limited', retryAfterMs: 60_000 }));
+  assert.equal(governor.holds(), true, 'jobs are held while the block lasts longer than a call waits');
   assert.throws(
     () => governor.ready(),
     (e: unknown) => e instanceof ConcordError && e.code === 'rate_limited' && e.retryable,
   );
   clock.advance(60_000);
   governor.ready();
+  assert.equal(governor.holds(), false);
   assert.equal(governor.snapshot().sent, 0);
   assert.equal(governor.snapshot().tokens, 5);
 });

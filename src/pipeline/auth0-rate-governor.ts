@@ -40,6 +40,7 @@ export function createAuth0RateGovernor(options: Auth0RateOptions) {
     refilledAt = now;
   }
 
+  const waitLeft = () => (blockedUntil === undefined ? 0 : blockedUntil - options.now());
   const blocked = (wait: number) =>
     new ConcordError(`Auth0 tenant "${options.tenant}" is rate limited for ${Math.ceil(wait / 1000)} s`, {
       code: 'rate_limited',
@@ -78,9 +79,11 @@ export function createAuth0RateGovernor(options: Auth0RateOptions) {
      * taking a turn: a job checks it before it plans, so it does not spend other calls only to be refused here.
      */
     ready() {
-      const wait = blockedUntil === undefined ? 0 : blockedUntil - options.now();
+      const wait = waitLeft();
       if (wait > maxWaitMs) throw blocked(wait);
     },
+    /** Blocked for longer than a call sleeps through: a job started now would be refused by `ready()`. */
+    holds: () => waitLeft() > maxWaitMs,
     snapshot: (): RateSnapshot => ({
       tenant: options.tenant,
       tokens: Math.floor(tokens),

@@ -62,13 +62,17 @@ test('REQUEST_LIMIT_EXCEEDED pauses the org; a probe with room resumes it', asyn
   budget.failed(exceeded());
   usage = { used: 20, limit: 20 };
   assert.equal(await refused(), true, 'paused');
+  assert.equal(budget.holds(), true, 'jobs are held until the probe is due');
   assert.deepEqual(probes, [0], 'no probe before the interval has run out');
   clock.advance(1000);
+  assert.equal(budget.holds(), false, 'the probe is due: a job may go and probe');
   assert.equal(await refused(), true, 'the probe shows the org still exhausted');
+  assert.equal(budget.holds(), true);
   usage = { used: 3, limit: 20 };
   clock.advance(1000);
   assert.equal(await refused(), false, 'the window has freed up');
   assert.equal(budget.snapshot().pausedUntil, undefined);
+  assert.equal(budget.holds(), false);
   assert.deepEqual(probes, [0, 1000, 2000]);
 });
 

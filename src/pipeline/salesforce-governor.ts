@@ -97,6 +97,8 @@ export function createSalesforceBudget(options: SalesforceBudgetOptions) {
   return {
     snapshot,
     start,
+    /** Paused, with the probe not yet due: calls now would be refused without one going out. */
+    holds: () => pausedUntil !== undefined && options.now() < pausedUntil,
     /** Before a call: refuses while paused; probes once the pause has run out. */
     async acquire() {
       await start();

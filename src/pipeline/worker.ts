@@ -26,6 +26,11 @@ export interface WorkerOptions {
   pollIntervalMs: number;
   /** Shared with the Salesforce batchers, so their batches can leave once every job in flight waits. */
   deck?: FlightDeck;
+  /**
+   * Pipelines whose org or tenant takes no calls now (a paused budget, a long rate-limit block): their jobs are
+   * not claimed until it does, so they neither hold places in flight nor churn through retries meanwhile.
+   */
+  paused?: () => ReadonlySet<string>;
   /** Trigger loops (pollers) that run beside the router and the job loops until `stop()`. */
   triggers?: ((control: TriggerControl) => Promise<void>)[];
 }
@@ -143,7 +148,8 @@ export function createWorker(options: WorkerOptions) {
         try {
           while (room > 0) {
             const asked = db.sqlite ? room : Math.min(room, CLAIM_BATCH);
-            const jobs = await claimJobs(db, options.now(), options.leaseMs, asked, order);
+            const paused = options.paused?.();
+            const jobs = await claimJobs(db, options.now(), options.leaseMs, asked, order, paused);
             claimed += jobs.length;
             for (const job of jobs) start(job);
             room = options.concurrency - inFlight.size;

@@ -218,7 +218,8 @@ export type ClaimOrder = ReadonlyMap<string, readonly string[]>;
 /**
  * Claims up to `limit` jobs in one transaction: expired leases first, then due queued jobs, each the first
  * unfinished job of its subject (so no two claimed jobs share a subject), oldest first. `after` adds the
- * cross-pipeline waits (a first login's signal after its signup). On PostgreSQL the two scans of `claimScans`
+ * cross-pipeline waits (a first login's signal after its signup). Jobs of `paused` pipelines (their org or
+ * tenant takes no calls now) stay where they are, and so do later jobs of their subjects. On PostgreSQL the two scans of `claimScans`
  * decide, probing the open-jobs-by-subject index; on SQLite `claimOnSqlite` picks the same jobs without it.
  */
 export async function claimJobs(
@@ -227,13 +228,16 @@ export async function claimJobs(
   leaseMs: number,
   limit: number,
   after: ClaimOrder = new Map(),
+  paused: ReadonlySet<string> = new Set(),
 ): Promise<JobRow[]> {
   const sqlite = db.sqlite;
   if (sqlite && !db.kysely.isTransaction) {
-    return db.kysely.connection().execute(async () => claimOnSqlite(sqlite, now, leaseMs, limit, after));
+    return db.kysely
+      .connection()
+      .execute(async () => claimOnSqlite(sqlite, now, leaseMs, limit, after, paused));
   }
   return db.kysely.transaction().execute(async (trx) => {
-    const scans = claimScans(db, now, after);
+    const scans = claimScans(db, now, after, paused);
     const expired = await scans.expired(limit).execute(trx);
     const room = limit - expired.rows.length;
     const queued = room > 0 ? await scans.queued(room).execute(trx) : { rows: [] };
@@ -267,7 +271,9 @@ interface SqliteClaim {
   queuedBefore: SQLite.Statement;
   take: SQLite.Statement;
   eventOf: SQLite.Statement;
-  run: SQLite.Transaction<(now: number, leaseMs: number, limit: number, after: ClaimOrder) => JobRow[]>;
+  run: SQLite.Transaction<
+    (now: number, leaseMs: number, limit: number, after: ClaimOrder, paused: ReadonlySet<string>) => JobRow[]
+  >;
 }
 
 const sqliteClaims = new WeakMap<SQLite.Database, SqliteClaim>();
@@ -288,6 +294,7 @@ function claimOnSqlite(
   leaseMs: number,
   limit: number,
   after: ClaimOrder,
+  paused: ReadonlySet<string>,
 ): JobRow[] {
   let claim = sqliteClaims.get(sqlite);
   if (!claim) {
@@ -313,13 +320,14 @@ function claimOnSqlite(
     };
     claim = {
       ...statements,
-      run: sqlite.transaction((at: number, lease: number, most: number, order: ClaimOrder) =>
-        pickOnSqlite(statements, at, lease, most, order),
+      run: sqlite.transaction(
+        (at: number, lease: number, most: number, order: ClaimOrder, held: ReadonlySet<string>) =>
+          pickOnSqlite(statements, at, lease, most, order, held),
       ),
     };
     sqliteClaims.set(sqlite, claim);
   }
-  return claim.run.immediate(now, leaseMs, limit, after);
+  return claim.run.immediate(now, leaseMs, limit, after, paused);
 }
 
 function pickOnSqlite(
@@ -328,6 +336,7 @@ function pickOnSqlite(
   leaseMs: number,
   limit: number,
   after: ClaimOrder,
+  paused: ReadonlySet<string>,
 ): JobRow[] {
   const key = (pipeline: string, subject: string) => `${pipeline}\u0000${subject}`;
   /** The smallest id of an open job, by pipeline and subject, among those not in the due queue. */
@@ -348,6 +357,7 @@ function pickOnSqlite(
     .sort((a, b) => a.id - b.id);
   for (const job of expired) {
     if (picked.length >= limit) break;
+    if (paused.has(job.pipeline)) continue;
     const pipelines = [job.pipeline, ...(after.get(job.pipeline) ?? [])];
     const older = (other: OpenJob) =>
       other.id < job.id && other.subject === job.subject && pipelines.includes(other.pipeline);
@@ -360,11 +370,13 @@ function pickOnSqlite(
     const seen = new Set<string>();
     for (const job of s.due.iterate(now) as IterableIterator<OpenJob>) {
       const pipelines = [job.pipeline, ...(after.get(job.pipeline) ?? [])];
-      const free = pipelines.every((pipeline) => {
-        const k = key(pipeline, job.subject);
-        const first = firstHeld.get(k);
-        return (first === undefined || first > job.id) && !seen.has(k);
-      });
+      const free =
+        !paused.has(job.pipeline) &&
+        pipelines.every((pipeline) => {
+          const k = key(pipeline, job.subject);
+          const first = firstHeld.get(k);
+          return (first === undefined || first > job.id) && !seen.has(k);
+        });
       if (free) picked.push(job.id);
       seen.add(key(job.pipeline, job.subject));
       if (picked.length >= limit) break;
@@ -385,7 +397,12 @@ function pickOnSqlite(
  * jobs queued or a million. The indexes hold open jobs only (migrations 0005 and 0006: an open job is one
  * without an outcome); each condition is spelled as in its index's WHERE.
  */
-export function claimScans(db: Db, now: number, after: ClaimOrder = new Map()) {
+export function claimScans(
+  db: Db,
+  now: number,
+  after: ClaimOrder = new Map(),
+  paused: ReadonlySet<string> = new Set(),
+) {
   const lock = db.dialect === 'postgres' ? sql` FOR UPDATE SKIP LOCKED` : sql``;
   // SQLite's planner has no statistics: it would pick the due-time index and sort the queue, or walk the whole
   // table in id order for the expired leases. Name the indexes.
@@ -401,6 +418,7 @@ export function claimScans(db: Db, now: number, after: ClaimOrder = new Map()) {
   const waits = [...after].filter(([, others]) => others.length > 0);
   const free = sql.join(
     [
+      ...(paused.size > 0 ? [sql`j.pipeline NOT IN (${sql.join([...paused].map((p) => sql`${p}`))})`] : []),
       unfinishedBefore(sql`j.pipeline`),
       ...waits.map(
         ([pipeline, others]) =>

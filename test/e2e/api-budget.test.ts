@@ -128,6 +128,30 @@ describe('two orgs, one of them out of allocation', () => {
       'eu was never refused for the allocation crm ran out of',
     );
 
+    // While crm stays paused, its waiting jobs are not claimed: at each probe at most one wave (32 places)
+    // tries, is refused and waits again, not every waiting job.
+    const retries = async () =>
+      Number(
+        (
+          await h.service.db.kysely
+            .selectFrom('audit')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .where('pipeline', '=', 'signups')
+            .where('action', '=', 'retry.scheduled')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await retries();
+    for (let probes = 0; probes < 2; probes++) {
+      const until = budget('crm')?.pausedUntil;
+      await waitFor(() => {
+        const next = budget('crm')?.pausedUntil;
+        return next !== undefined && next !== until;
+      }, 'another refused probe');
+    }
+    const during = (await retries()) - before;
+    assert.ok(during <= 3 * 32, `${during} retries over two probes, with ${waiting.length} jobs waiting`);
+
     // crm's window frees up (as often as it runs out): its waiting signups complete, each written once.
     await freeWindowUntilDone(h, 'signups');
     for (const u of users)
