@@ -37,6 +37,34 @@ for (const dialect of DIALECTS) {
       payload: '{}',
     });
 
+    /**
+     * Ends every open job, then stores one inbox row per `[source id, pipeline, subject]` and routes it to that
+     * one job, at `at`; the new rows' ids by source id.
+     */
+    const routeOnly = async (at: number, jobs: [string, string, string][]) => {
+      await db.kysely
+        .updateTable('jobs')
+        .set({ state: 'done', outcome: 'applied' })
+        .where('outcome', 'is', null)
+        .execute();
+      await insertInbox(
+        db,
+        jobs.map(([sourceId]) => row(sourceId)),
+        at,
+      );
+      const byId = new Map((await unroutedInbox(db, 100)).map((r) => [r.sourceId, r.id]));
+      await routeInbox(
+        db,
+        jobs.map(([sourceId, pipeline, subject]) => ({
+          inboxId: byId.get(sourceId)!,
+          jobs: [{ inboxId: byId.get(sourceId)!, pipeline, eventIndex: 0, subject, event: '{}' }],
+        })),
+        at,
+      );
+      return byId;
+    };
+    const label = (j: { pipeline: string; subject: string }) => `${j.pipeline} ${j.subject}`;
+
     test('migrations are idempotent: opening again applies nothing and keeps data', async () => {
       await insertInbox(db, [row('m1')], 1);
       const again = await openDatabase(options);
@@ -95,31 +123,14 @@ for (const dialect of DIALECTS) {
     });
 
     test('a pipeline that runs after another waits for its earlier jobs on the same subject, only those', async () => {
-      await db.kysely
-        .updateTable('jobs')
-        .set({ state: 'done', outcome: 'applied' })
-        .where('state', 'in', ['queued', 'running'])
-        .execute();
-      await insertInbox(db, ['o1', 'o2', 'o3', 'o4', 'o5'].map(row), 700);
-      const rows = await unroutedInbox(db, 100);
-      const byId = new Map(rows.map((r) => [r.sourceId, r.id]));
-      const job = (sourceId: string, pipeline: string, subject: string) => ({
-        inboxId: byId.get(sourceId)!,
-        jobs: [{ inboxId: byId.get(sourceId)!, pipeline, eventIndex: 0, subject, event: '{}' }],
-      });
-      await routeInbox(
-        db,
-        [
-          job('o1', 'signups', 'user:9'),
-          job('o2', 'activity', 'user:9'),
-          job('o3', 'activity', 'user:8'),
-          job('o4', 'signups-eu', 'user:7'),
-          job('o5', 'activity', 'user:7'),
-        ],
-        701,
-      );
+      await routeOnly(701, [
+        ['o1', 'signups', 'user:9'],
+        ['o2', 'activity', 'user:9'],
+        ['o3', 'activity', 'user:8'],
+        ['o4', 'signups-eu', 'user:7'],
+        ['o5', 'activity', 'user:7'],
+      ]);
       const order = new Map([['activity', ['signups']]]);
-      const label = (j: { pipeline: string; subject: string }) => `${j.pipeline} ${j.subject}`;
       const wave = await claimJobs(db, 702, 1000, 10, order);
       assert.deepEqual(wave.map(label), [
         'signups user:9',
@@ -133,31 +144,14 @@ for (const dialect of DIALECTS) {
     });
 
     test('jobs of a paused pipeline are not claimed, nor later jobs that wait for them; the rest are', async () => {
-      await db.kysely
-        .updateTable('jobs')
-        .set({ state: 'done', outcome: 'applied' })
-        .where('outcome', 'is', null)
-        .execute();
-      await insertInbox(db, ['z1', 'z2', 'z3', 'z4', 'z5'].map(row), 750);
-      const rows = await unroutedInbox(db, 100);
-      const byId = new Map(rows.map((r) => [r.sourceId, r.id]));
-      const job = (sourceId: string, pipeline: string, subject: string) => ({
-        inboxId: byId.get(sourceId)!,
-        jobs: [{ inboxId: byId.get(sourceId)!, pipeline, eventIndex: 0, subject, event: '{}' }],
-      });
-      await routeInbox(
-        db,
-        [
-          job('z1', 'signups', 'user:1'),
-          job('z2', 'signups', 'user:2'),
-          job('z3', 'activity', 'user:1'),
-          job('z4', 'signups-eu', 'user:1'),
-          job('z5', 'activity', 'user:3'),
-        ],
-        751,
-      );
+      await routeOnly(751, [
+        ['z1', 'signups', 'user:1'],
+        ['z2', 'signups', 'user:2'],
+        ['z3', 'activity', 'user:1'],
+        ['z4', 'signups-eu', 'user:1'],
+        ['z5', 'activity', 'user:3'],
+      ]);
       const order = new Map([['activity', ['signups']]]);
-      const label = (j: { pipeline: string; subject: string }) => `${j.pipeline} ${j.subject}`;
       const paused = new Set(['signups']);
       const wave = await claimJobs(db, 752, 1000, 10, order, paused);
       assert.deepEqual(wave.map(label), ['signups-eu user:1', 'activity user:3']);
@@ -169,24 +163,11 @@ for (const dialect of DIALECTS) {
     });
 
     test('a finished job put back in the queue (a replay) goes before the later jobs of its subject', async () => {
-      await db.kysely
-        .updateTable('jobs')
-        .set({ state: 'done', outcome: 'applied' })
-        .where('outcome', 'is', null)
-        .execute();
-      await insertInbox(db, ['x1', 'x2', 'x3'].map(row), 850);
-      const rows = await unroutedInbox(db, 100);
-      const byId = new Map(rows.map((r) => [r.sourceId, r.id]));
-      await routeInbox(
-        db,
-        ['x1', 'x2', 'x3'].map((sourceId) => ({
-          inboxId: byId.get(sourceId)!,
-          jobs: [
-            { inboxId: byId.get(sourceId)!, pipeline: 'p', eventIndex: 0, subject: 'user:x', event: '{}' },
-          ],
-        })),
-        851,
-      );
+      const byId = await routeOnly(851, [
+        ['x1', 'p', 'user:x'],
+        ['x2', 'p', 'user:x'],
+        ['x3', 'p', 'user:x'],
+      ]);
       const [x1] = await claimJobs(db, 852, 1000, 10);
       assert.equal(x1?.inboxId, byId.get('x1'));
       await finishJob(db, x1!.id, 'dead_lettered', 'INVALID_FIELD', 853);
