@@ -46,6 +46,8 @@ export interface RuntimePipeline {
    * org is paused for its budget or the tenant is blocked for longer than a job waits.
    */
   ready?: () => Promise<void>;
+  /** Whether `ready()` would refuse now without sending anything: the worker leaves such jobs queued. */
+  holds?: () => boolean;
 }
 
 export interface RunJobDependencies {

@@ -26,11 +26,6 @@ export interface WorkerOptions {
   pollIntervalMs: number;
   /** Shared with the Salesforce batchers, so their batches can leave once every job in flight waits. */
   deck?: FlightDeck;
-  /**
-   * Pipelines whose org or tenant takes no calls now (a paused budget, a long rate-limit block): their jobs are
-   * not claimed until it does, so they neither hold places in flight nor churn through retries meanwhile.
-   */
-  paused?: () => ReadonlySet<string>;
   /** Trigger loops (pollers) that run beside the router and the job loops until `stop()`. */
   triggers?: ((control: TriggerControl) => Promise<void>)[];
 }
@@ -73,6 +68,11 @@ export function createWorker(options: WorkerOptions) {
   const byName = new Map(options.pipelines.map((p) => [p.name, p]));
   const routable: readonly RoutablePipeline[] = options.pipelines;
   const order = claimOrder(options.pipelines);
+  /**
+   * Pipelines whose org or tenant takes no calls now (a paused budget, a long rate-limit block): their jobs are
+   * not claimed until it does, so they neither hold places in flight nor churn through retries meanwhile.
+   */
+  const paused = () => new Set(options.pipelines.filter((p) => p.holds?.()).map((p) => p.name));
   let running = false;
   let loops: Promise<void>[] = [];
 
@@ -148,8 +148,7 @@ export function createWorker(options: WorkerOptions) {
         try {
           while (room > 0) {
             const asked = db.sqlite ? room : Math.min(room, CLAIM_BATCH);
-            const paused = options.paused?.();
-            const jobs = await claimJobs(db, options.now(), options.leaseMs, asked, order, paused);
+            const jobs = await claimJobs(db, options.now(), options.leaseMs, asked, order, paused());
             claimed += jobs.length;
             for (const job of jobs) start(job);
             room = options.concurrency - inFlight.size;

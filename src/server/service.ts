@@ -133,6 +133,7 @@ export async function createService(options: ServiceOptions) {
       await budgets.get(p.org)!.acquire();
       rates.get(p.tenant)!.ready();
     },
+    holds: () => budgets.get(p.org)!.holds() || rates.get(p.tenant)!.holds(),
   }));
 
   const lastStreamDelivery = new Map<string, number>();
@@ -248,12 +249,6 @@ export async function createService(options: ServiceOptions) {
         pollIntervalMs: config.worker.pollIntervalMs,
         triggers: triggers(db),
         deck,
-        paused: () =>
-          new Set(
-            pipelines
-              .filter((p) => budgets.get(p.org)!.holds() || rates.get(p.tenant)!.holds())
-              .map((p) => p.name),
-          ),
       });
       await worker.start();
       // The allocation is known before the first call: read now, so status shows it while idle too.

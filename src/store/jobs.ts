@@ -219,8 +219,9 @@ export type ClaimOrder = ReadonlyMap<string, readonly string[]>;
  * Claims up to `limit` jobs in one transaction: expired leases first, then due queued jobs, each the first
  * unfinished job of its subject (so no two claimed jobs share a subject), oldest first. `after` adds the
  * cross-pipeline waits (a first login's signal after its signup). Jobs of `paused` pipelines (their org or
- * tenant takes no calls now) stay where they are, and so do later jobs of their subjects. On PostgreSQL the two scans of `claimScans`
- * decide, probing the open-jobs-by-subject index; on SQLite `claimOnSqlite` picks the same jobs without it.
+ * tenant takes no calls now) stay where they are, and so do later jobs of their subjects. On PostgreSQL the
+ * two scans of `claimScans` decide, probing the open-jobs-by-subject index; on SQLite `claimOnSqlite` picks the
+ * same jobs without it.
  */
 export async function claimJobs(
   db: Db,
@@ -321,8 +322,8 @@ function claimOnSqlite(
     claim = {
       ...statements,
       run: sqlite.transaction(
-        (at: number, lease: number, most: number, order: ClaimOrder, held: ReadonlySet<string>) =>
-          pickOnSqlite(statements, at, lease, most, order, held),
+        (at: number, lease: number, most: number, order: ClaimOrder, waiting: ReadonlySet<string>) =>
+          pickOnSqlite(statements, at, lease, most, order, waiting),
       ),
     };
     sqliteClaims.set(sqlite, claim);

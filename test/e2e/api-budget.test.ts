@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createSalesforceEmulator } from '../../src/emulators/salesforce/index.js';
 import { listJobs } from '../../src/store/index.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { type Harness, ORG, startHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** `count` signups in Auth0, delivered to the log hook 100 records a request, as the log stream would. */
@@ -19,8 +19,11 @@ async function deliverSignups(h: Harness, count: number, name: string) {
   return users;
 }
 
+/** What the service reports of an org's budget. */
+const budgetOf = (h: Harness, org: string) => h.service.budgets().salesforce.find((b) => b.org === org);
+
 /**
- * Frees the crm org's rolling window whenever it has paused, until `pipeline` has nothing queued or running;
+ * Frees the harness org's rolling window whenever it has paused, until `pipeline` has nothing queued or running;
  * the number of pauses seen.
  */
 async function freeWindowUntilDone(h: Harness, pipeline: string) {
@@ -28,7 +31,7 @@ async function freeWindowUntilDone(h: Harness, pipeline: string) {
   let wasPaused = false;
   await waitFor(
     async () => {
-      const paused = h.service.budgets().salesforce.find((b) => b.org === 'crm')?.pausedUntil !== undefined;
+      const paused = budgetOf(h, ORG)?.pausedUntil !== undefined;
       if (paused && !wasPaused) pauses += 1;
       if (paused) h.sf.admin.setApiUsage(0);
       wasPaused = paused;
@@ -105,7 +108,7 @@ describe('two orgs, one of them out of allocation', () => {
 
   test('the other org is written in full while the exhausted one waits; then that one completes', async () => {
     const users = await deliverSignups(h, 300, 'two');
-    const budget = (org: string) => h.service.budgets().salesforce.find((b) => b.org === org);
+    const budget = (org: string) => budgetOf(h, org);
 
     // crm runs out and stays out (nothing frees its window yet); eu finishes every signup meanwhile.
     await waitFor(() => budget('crm')?.pausedUntil !== undefined, 'crm paused');
