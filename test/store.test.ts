@@ -12,6 +12,7 @@ import {
   listQuarantine,
   openDatabase,
   openQuarantine,
+  renewLeases,
   requeueJob,
   resolveQuarantine,
   retryJob,
@@ -272,6 +273,27 @@ for (const dialect of DIALECTS) {
       assert.equal(await claimJob(db, 600, 1000), undefined, 'lease still held');
       const taken = await claimJob(db, stuck.updatedAt + 1001 + 1000, 1000);
       assert.equal(taken?.id, stuck.id);
+    });
+
+    test('a renewed lease keeps the job claimed past its first term; finished jobs are left alone', async () => {
+      await routeOnly(900, [
+        ['renew-a', 'p', 'user:renew-a'],
+        ['renew-b', 'p', 'user:renew-b'],
+      ]);
+      const [a, b] = await claimJobs(db, 1000, 1000, 2);
+      assert.ok(a && b, 'both jobs claimed');
+      await finishJob(db, b.id, 'applied', 'done', 1500, null);
+      assert.equal(await renewLeases(db, [a.id, b.id], 5000), 1, 'only the running job is renewed');
+      assert.deepEqual(await claimJobs(db, 4000, 1000, 10), [], 'not taken over while its lease is renewed');
+      const [after] = await listJobs(db, { state: 'done', pipeline: 'p' }).then((jobs) =>
+        jobs.filter((j) => j.id === b.id),
+      );
+      assert.equal(after?.outcome, 'applied', 'a finished job stays finished');
+      assert.equal(
+        (await claimJobs(db, 5001, 1000, 10))[0]?.id,
+        a.id,
+        'taken over once the renewal runs out',
+      );
     });
 
     test('identity links upsert by (tenant, user, org)', async () => {

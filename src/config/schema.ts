@@ -243,7 +243,10 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
-        /** How long a claimed job stays claimed before another instance may take it over. */
+        /**
+         * How long a claimed job stays claimed without word from its worker, which extends the leases of its
+         * running jobs every third of this; then another worker or instance may take the job over.
+         */
         leaseMs: z.number().int().min(1000).default(120_000),
         /** How often idle workers look for new work (new webhooks wake them at once). */
         pollIntervalMs: z.number().int().min(10).default(500),

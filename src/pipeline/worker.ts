@@ -6,6 +6,7 @@ import {
   type Db,
   type JobRow,
   releaseRunningJobs,
+  renewLeases,
   routeAtIngest,
 } from '../store/index.js';
 import type { BackoffOptions } from './backoff.js';
@@ -75,6 +76,9 @@ export function createWorker(options: WorkerOptions) {
   const paused = () => new Set(options.pipelines.filter((p) => p.holds?.()).map((p) => p.name));
   let running = false;
   let loops: Promise<void>[] = [];
+  /** The jobs this instance runs now, by id. */
+  const held = new Set<number>();
+  const leaseSignal = createSignal();
 
   async function routerLoop() {
     while (running) {
@@ -113,6 +117,25 @@ export function createWorker(options: WorkerOptions) {
   };
 
   /**
+   * A claim holds a job for `leaseMs`, after which another worker may take it over as if this one had died. A
+   * job may rightly wait longer than that in flight (its turn at a tenant's rate limit, a long write batch), so
+   * the leases of every job still running here are extended every third of a lease.
+   */
+  async function leaseLoop() {
+    const every = Math.max(100, Math.floor(options.leaseMs / 3));
+    // Also while stopping: the jobs in flight then run to their end.
+    while (running || held.size > 0) {
+      await leaseSignal.wait(every);
+      if (held.size === 0) continue;
+      try {
+        await renewLeases(db, [...held], options.now() + options.leaseMs);
+      } catch (error) {
+        logger.error({ err: error }, 'extending the leases of running jobs failed; will try again');
+      }
+    }
+  }
+
+  /**
    * Keeps up to `concurrency` jobs in flight, claiming free places in one transaction at a time. Many jobs
    * in flight at once is what lets the Salesforce batcher put their lookups and writes into shared calls.
    */
@@ -121,6 +144,7 @@ export function createWorker(options: WorkerOptions) {
     const wave = Math.max(1, Math.floor(options.concurrency / 2));
     const start = (job: JobRow) => {
       options.deck?.jobStarted();
+      held.add(job.id);
       const run: Promise<void> = runJob(job, {
         db,
         pipelines: byName,
@@ -132,6 +156,7 @@ export function createWorker(options: WorkerOptions) {
         .catch((error: unknown) => logger.error({ err: error, job: job.id }, 'job failed unexpectedly'))
         .finally(() => {
           inFlight.delete(run);
+          held.delete(job.id);
           options.deck?.jobFinished();
           notify();
         });
@@ -167,6 +192,7 @@ export function createWorker(options: WorkerOptions) {
       }
     }
     await Promise.all(inFlight);
+    leaseSignal.wake();
   }
 
   return {
@@ -189,7 +215,12 @@ export function createWorker(options: WorkerOptions) {
         isRunning: () => running,
         onCommitted: () => signal.wake(),
       };
-      loops = [routerLoop(), dispatchLoop(), ...(options.triggers ?? []).map((trigger) => trigger(control))];
+      loops = [
+        routerLoop(),
+        dispatchLoop(),
+        leaseLoop(),
+        ...(options.triggers ?? []).map((trigger) => trigger(control)),
+      ];
     },
     async stop() {
       running = false;
@@ -197,6 +228,7 @@ export function createWorker(options: WorkerOptions) {
       signal.wake();
       dispatch.wake();
       triggerSignal.wake();
+      leaseSignal.wake();
       await Promise.all(loops);
       loops = [];
     },

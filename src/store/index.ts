@@ -21,6 +21,7 @@ export {
   listJobs,
   nextDueAt,
   releaseRunningJobs,
+  renewLeases,
   replayJob,
   requeueJob,
   retryJob,

@@ -535,6 +535,25 @@ export async function replayJob(
 }
 
 /** After a crash of a single-instance (SQLite) service, its running jobs are nobody's: run them again. */
+/**
+ * Extends the leases of jobs this instance still runs, so that a job waiting longer than a lease (for its turn at
+ * a rate-limited tenant, say) is not taken over as if its worker had died. Jobs that finished meanwhile are left
+ * alone. Returns how many leases were extended.
+ */
+export async function renewLeases(db: Db, ids: readonly number[], leaseUntil: number): Promise<number> {
+  let renewed = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const result = await db.kysely
+      .updateTable('jobs')
+      .set({ lease_until: leaseUntil })
+      .where('state', '=', 'running')
+      .where('id', 'in', ids.slice(i, i + 500))
+      .executeTakeFirst();
+    renewed += Number(result.numUpdatedRows);
+  }
+  return renewed;
+}
+
 export async function releaseRunningJobs(db: Db, now: number) {
   await db.kysely
     .updateTable('jobs')

@@ -238,3 +238,33 @@ describe('an Auth0 tenant at its rate limit', () => {
       assert.equal(h.sf.admin.all('Lead').filter((r) => r['Auth0_User_Id__c'] === u.user_id).length, 1);
   });
 });
+
+describe('a job that waits for its turn longer than its lease', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      auth0: { rateLimit: 'free' },
+      configure: (config) => {
+        // One user read every half second: the tenth signup waits about 4.5 s for its turn, several leases.
+        config.auth0.acme!.rateLimit = { requestsPerSecond: 2, burst: 1 };
+        config.worker.leaseMs = 1000;
+      },
+    });
+  });
+  after(async () => h?.close());
+
+  test('keeps its claim: every signup is planned and written once', async () => {
+    const users = await deliverSignups(h, 10, 'lease');
+    await h.settled(60_000);
+    const jobs = await listJobs(h.service.db, { pipeline: 'signups' });
+    assert.equal(jobs.length, 10);
+    for (const job of jobs) {
+      assert.equal(job.outcome, 'applied', `job ${job.id}: ${job.reason}`);
+      assert.equal(job.attempts, 1, `job ${job.id} was claimed ${job.attempts} times`);
+    }
+    const reads = h.auth0.admin.requests().filter((r) => /^\/api\/v2\/users\/[^/]+$/.test(r.path));
+    assert.equal(reads.length, 10, 'one user read per signup, none by a second run of the same job');
+    for (const u of users)
+      assert.equal(h.sf.admin.all('Lead').filter((r) => r['Auth0_User_Id__c'] === u.user_id).length, 1);
+  });
+});
