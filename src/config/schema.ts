@@ -229,7 +229,7 @@ export const configSchema = z
          * Jobs in flight at once per instance. Many in flight is what lets their Salesforce calls share
          * batches; each job still runs its event's steps in order, and one subject's jobs never overlap.
          */
-        concurrency: z.number().int().min(1).max(5000).default(500),
+        concurrency: z.number().int().min(1).max(5000).default(1000),
         /** Attempts before a retryable failure is dead-lettered. */
         maxAttempts: z.number().int().min(1).max(100).default(12),
         backoff: z

@@ -1,14 +1,19 @@
 /**
- * Outbox batching end to end, with the shipped defaults (500 jobs in flight, 250 ms linger, 200 records per
- * call): many events' lookups and writes share Salesforce calls, and a record that fails is retried alone.
+ * Outbox batching end to end, with the shipped defaults (jobs in flight, linger windows, 200 records per call):
+ * many events' lookups and writes share Salesforce calls, and a record that fails is retried alone.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { configSchema, salesforceOrgSchema } from '../../src/config/schema.js';
 import { listJobs } from '../../src/store/index.js';
 import { salesforceWriteCalls } from '../support/emulator-counts.js';
 import { type Harness, startHarness } from '../support/harness.js';
 
-const DEFAULTS = { concurrency: 500, lingerMs: 250, readLingerMs: 100 };
+/** What an operator gets without setting anything (the harness's config tunes these for other tests). */
+const DEFAULTS = {
+  concurrency: configSchema.shape.worker.parse(undefined).concurrency,
+  batching: salesforceOrgSchema.shape.batching.parse(undefined),
+};
 
 async function startBatching() {
   return startHarness({
@@ -16,7 +21,7 @@ async function startBatching() {
     auth0: { rateLimit: false },
     configure: (config) => {
       config.worker.concurrency = DEFAULTS.concurrency;
-      config.salesforce.crm!.batching = { lingerMs: DEFAULTS.lingerMs, readLingerMs: DEFAULTS.readLingerMs };
+      config.salesforce.crm!.batching = DEFAULTS.batching;
     },
   });
 }
