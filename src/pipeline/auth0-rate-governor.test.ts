@@ -4,7 +4,7 @@ import { createManualClock } from '../core/clock.js';
 import { ConcordError } from '../core/errors.js';
 import { createAuth0RateGovernor } from './auth0-rate-governor.js';
 
-function setup(rate = 2, burst = 10) {
+function setup(rate = 2, burst = 10, maxWaitMs = 5_000) {
   const clock = createManualClock(0);
   const grants: number[] = [];
   const governor = createAuth0RateGovernor({
@@ -13,6 +13,7 @@ function setup(rate = 2, burst = 10) {
     burst,
     now: clock.now,
     sleep: async (ms) => clock.advance(ms),
+    maxWaitMs,
   });
   const take = async (n: number) => {
     for (let i = 0; i < n; i++) {
@@ -24,7 +25,8 @@ function setup(rate = 2, burst = 10) {
 }
 
 test('never more than the burst at once, then the sustained rate', async () => {
-  const { grants, take } = setup(2, 10);
+  // Callers here wait up to 10 s for their turns, so they may wait that long.
+  const { grants, take } = setup(2, 10, 60_000);
   await Promise.all([take(15), take(15)]);
   assert.equal(grants.length, 30);
   // in any window of w ms, grants ≤ burst + rate × w
@@ -69,4 +71,33 @@ test('ready() and holds() refuse only a block longer than a call waits, and take
   assert.equal(governor.holds(), false);
   assert.equal(governor.snapshot().sent, 0);
   assert.equal(governor.snapshot().tokens, 5);
+});
+
+test('a turn further off than a call waits is refused, and the refused come back spread at the rate', async () => {
+  const { clock, governor } = setup(2, 1);
+  // Eleven callers at once on 2 requests/s with a burst of 1: the first goes now, the next ten within 5 s.
+  const calls = Array.from({ length: 11 }, () => governor.acquire().then(() => clock.now()));
+  // Four more at the same moment: their turns would be 5.5 s or more away.
+  const refused = Array.from({ length: 4 }, () => governor.acquire());
+  assert.equal(governor.snapshot().waiting, 11, 'the refused callers took no place in the queue');
+  assert.equal(governor.snapshot().deferred, 4);
+  assert.equal(governor.holds(), true, 'no more of its jobs are claimed while the queue is this long');
+  const deferred: number[] = [];
+  for (const call of refused) {
+    await assert.rejects(call, (e: unknown) => {
+      assert.ok(e instanceof ConcordError && e.code === 'rate_limited' && e.retryable);
+      deferred.push(e.retryAfterMs ?? 0);
+      return true;
+    });
+  }
+  // Each refused caller is told a turn after the one before: they come back half a second apart.
+  assert.deepEqual(deferred, [5_500, 6_000, 6_500, 7_000]);
+  const grants = await Promise.all(calls);
+  assert.deepEqual(
+    grants,
+    Array.from({ length: 11 }, (_, i) => i * 500),
+    'the callers that were let in wait their turns, at most 5 s',
+  );
+  assert.equal(governor.snapshot().waiting, 0);
+  assert.equal(governor.holds(), false, 'the queue has moved on');
 });

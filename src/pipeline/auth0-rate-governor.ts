@@ -9,7 +9,10 @@ export interface Auth0RateOptions {
   burst: number;
   now: () => number;
   sleep?: (ms: number) => Promise<void>;
-  /** Waits longer than this are not slept through: the job is retried later instead. */
+  /**
+   * Waits longer than this are not slept through, whether for a block to end or for a turn behind other callers:
+   * the job is retried later instead, giving its place in flight back.
+   */
   maxWaitMs?: number;
 }
 
@@ -18,12 +21,20 @@ export interface RateSnapshot {
   tokens: number;
   blockedUntil: number | undefined;
   sent: number;
+  /** Callers waiting for their turn now. */
+  waiting: number;
+  /** Calls refused because their turn was further off than a call waits (each retried later). */
+  deferred: number;
 }
 
 /**
  * A token bucket per Auth0 tenant, also obeying what Auth0 says: `x-ratelimit-remaining: 0` or a 429 blocks
- * until `x-ratelimit-reset`. Callers wait their turn, so the tenant is never sent more than allowed; a long
- * block becomes a retryable `rate_limited` error instead of a sleeping worker.
+ * until `x-ratelimit-reset`. Callers wait their turn, so the tenant is never sent more than allowed. A wait
+ * longer than `maxWaitMs`, for a block to end or for a turn behind the callers already waiting, becomes a
+ * retryable `rate_limited` error instead of a sleeping job: a backlog on a tenant with a low rate then holds
+ * no more places in flight than its turns within that time, and the places go to other tenants' jobs. Refused
+ * callers are told to come back at successive turns (`retryAfterMs`), so they return spread at the tenant's
+ * rate rather than all together.
  */
 export function createAuth0RateGovernor(options: Auth0RateOptions) {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -32,6 +43,10 @@ export function createAuth0RateGovernor(options: Auth0RateOptions) {
   let refilledAt = options.now();
   let blockedUntil: number | undefined;
   let sent = 0;
+  let waiting = 0;
+  let deferred = 0;
+  /** The latest return time handed to a refused caller; the next one is told to come a turn later. */
+  let promisedAt = 0;
   let queue: Promise<void> = Promise.resolve();
 
   function refill() {
@@ -48,8 +63,24 @@ export function createAuth0RateGovernor(options: Auth0RateOptions) {
       retryAfterMs: wait,
     });
 
+  /** How long a call asked for now would wait: for a block to end, then for the turns of those ahead of it. */
+  function waitForTurn(): number {
+    refill();
+    const ahead = waiting + 1 - tokens;
+    return Math.max(0, waitLeft()) + (ahead > 0 ? (ahead / options.requestsPerSecond) * 1000 : 0);
+  }
+
   /** Serialised: each caller waits for the previous one's slot, so the order of grants is fair (FIFO). */
   function acquire(): Promise<void> {
+    const wait = waitForTurn();
+    if (wait > maxWaitMs) {
+      const now = options.now();
+      const at = Math.max(now + wait, promisedAt + 1000 / options.requestsPerSecond);
+      promisedAt = at;
+      deferred += 1;
+      return Promise.reject(blocked(at - now));
+    }
+    waiting += 1;
     const turn = queue.then(async () => {
       for (;;) {
         const now = options.now();
@@ -68,7 +99,11 @@ export function createAuth0RateGovernor(options: Auth0RateOptions) {
         await sleep(Math.ceil(((1 - tokens) / options.requestsPerSecond) * 1000));
       }
     });
-    queue = turn.catch(() => undefined);
+    queue = turn
+      .catch(() => undefined)
+      .finally(() => {
+        waiting -= 1;
+      });
     return turn;
   }
 
@@ -82,13 +117,18 @@ export function createAuth0RateGovernor(options: Auth0RateOptions) {
       const wait = waitLeft();
       if (wait > maxWaitMs) throw blocked(wait);
     },
-    /** Blocked for longer than a call sleeps through: a job started now would be refused by `ready()`. */
-    holds: () => waitLeft() > maxWaitMs,
+    /**
+     * A call asked for now would be refused: blocked, or behind more waiting callers than get a turn within a
+     * call's wait. The worker then claims no more of this tenant's jobs until the queue has moved on.
+     */
+    holds: () => waitForTurn() > maxWaitMs,
     snapshot: (): RateSnapshot => ({
       tenant: options.tenant,
       tokens: Math.floor(tokens),
       blockedUntil,
       sent,
+      waiting,
+      deferred,
     }),
     /** What the last response said (`x-ratelimit-*`). */
     observe(rate: { remaining: number; resetAt: number } | undefined) {

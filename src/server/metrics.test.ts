@@ -33,7 +33,9 @@ test('an org without batching counts and before any API call: budget gauges only
           reason: 'x',
         },
       ],
-      auth0: [{ tenant: 'acme', tokens: 0, blockedUntil: Date.now() + 60_000, sent: 12 }],
+      auth0: [
+        { tenant: 'acme', tokens: 0, blockedUntil: Date.now() + 60_000, sent: 12, waiting: 3, deferred: 40 },
+      ],
     });
     assert.match(text, /^concord_jobs\{state="queued"\} 0$/m);
     assert.match(text, /^concord_salesforce_paused\{org="crm"\} 1$/m);
@@ -42,6 +44,8 @@ test('an org without batching counts and before any API call: budget gauges only
     assert.doesNotMatch(text, /^concord_salesforce_batch_calls_total\{/m);
     assert.match(text, /^concord_auth0_blocked\{tenant="acme"\} 1$/m);
     assert.match(text, /^concord_auth0_requests_sent_total\{tenant="acme"\} 12$/m);
+    assert.match(text, /^concord_auth0_calls_waiting\{tenant="acme"\} 3$/m);
+    assert.match(text, /^concord_auth0_calls_deferred_total\{tenant="acme"\} 40$/m);
   } finally {
     await db.close();
   }

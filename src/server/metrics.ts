@@ -153,11 +153,23 @@ export async function renderMetrics(db: Db, budgets: Budgets | undefined): Promi
     'gauge',
     '1 while Auth0 has said to wait (429 or x-ratelimit-remaining 0) and the block has not run out, else 0.',
   );
+  const waiting = family(
+    'concord_auth0_calls_waiting',
+    'gauge',
+    'Management API calls waiting for their turn now (each waits at most 5 s; longer turns are deferred).',
+  );
+  const deferred = family(
+    'concord_auth0_calls_deferred_total',
+    'counter',
+    'Calls whose turn was further off than a call waits: their jobs gave their places back and were retried later.',
+  );
   const now = Date.now();
   for (const t of tenants) {
     const labels = { tenant: t.tenant };
     sent.push({ labels, value: t.sent });
     tokens.push({ labels, value: t.tokens });
+    waiting.push({ labels, value: t.waiting });
+    deferred.push({ labels, value: t.deferred });
     blocked.push({ labels, value: t.blockedUntil !== undefined && t.blockedUntil > now ? 1 : 0 });
   }
 

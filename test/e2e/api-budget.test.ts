@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { createAuth0Emulator } from '../../src/emulators/auth0/index.js';
 import { createSalesforceEmulator } from '../../src/emulators/salesforce/index.js';
 import { listJobs } from '../../src/store/index.js';
-import { type Harness, ORG, startHarness } from '../support/harness.js';
+import { AUTHORIZATION, type Harness, ORG, startHarness } from '../support/harness.js';
 import { waitFor } from '../support/wait-for.js';
 
 /** `count` signups in Auth0, delivered to the log hook 100 records a request, as the log stream would. */
@@ -266,5 +267,89 @@ describe('a job that waits for its turn longer than its lease', () => {
     assert.equal(reads.length, 10, 'one user read per signup, none by a second run of the same job');
     for (const u of users)
       assert.equal(h.sf.admin.all('Lead').filter((r) => r['Auth0_User_Id__c'] === u.user_id).length, 1);
+  });
+});
+
+describe('two tenants on one org, one of them with a low rate', () => {
+  const globex = createAuth0Emulator({ tenant: 'globex', rateLimit: false });
+  let globexServer: Awaited<ReturnType<typeof globex.listen>>;
+  let h: Harness;
+  before(async () => {
+    globexServer = await globex.listen(0);
+    h = await startHarness({
+      auth0: { rateLimit: false },
+      pipelines: [
+        { name: 'signups', template: 'signup-to-lead' },
+        { name: 'globex-signups', template: 'signup-to-lead' },
+      ],
+      configure: (config) => {
+        // acme at 2 requests/s: of a wave of its signups, those whose user read is more than 5 s off give
+        // their places back.
+        config.auth0.acme!.rateLimit = { requestsPerSecond: 2, burst: 1 };
+        const tenants: Record<string, typeof config.auth0.acme> = config.auth0;
+        tenants['globex'] = {
+          ...config.auth0.acme!,
+          domain: globex.domain,
+          baseUrl: globexServer.url,
+          rateLimit: { requestsPerSecond: 1000, burst: 1000 },
+        };
+        config.pipelines[1]!.auth0 = 'globex';
+      },
+    });
+  });
+  after(async () => {
+    await h?.close();
+    await globexServer?.close();
+  });
+
+  test("the slow tenant's backlog does not hold the places the other tenant's later events need", async (t) => {
+    const slow = await deliverSignups(h, 30, 'slow');
+    const fast = Array.from({ length: 40 }, (_, n) =>
+      globex.admin.signup({ email: `fast${n}@example.com`, family_name: `Fast${n}` }),
+    );
+    const records = globex.admin
+      .logs()
+      .filter((l) => l.type === 'ss')
+      .map((l) => ({ log_id: l.log_id, data: l }));
+    const posted = await fetch(`${h.url}/hooks/auth0/globex/logs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: AUTHORIZATION },
+      body: JSON.stringify(records),
+    });
+    assert.equal(posted.status, 200);
+
+    const applied = async (pipeline: string) =>
+      (await listJobs(h.service.db, { pipeline, limit: 1000 })).filter((j) => j.outcome === 'applied').length;
+    await waitFor(
+      async () => (await applied('globex-signups')) === 40,
+      'every globex signup applied',
+      60_000,
+    );
+    // acme's 30 signups arrived first and take 15 s of turns. Before, they held the 32 places until 16 of them
+    // were done (8 s), and globex's signups waited for those places.
+    const slowDone = await applied('signups');
+    assert.ok(slowDone < 14, `${slowDone} of acme's signups were done before globex's 40`);
+
+    await h.settled(60_000);
+    assert.equal(await applied('signups'), 30, 'every acme signup applied in the end');
+    for (const u of slow)
+      assert.equal(h.sf.admin.all('Lead').filter((r) => r['Auth0_User_Id__c'] === u.user_id).length, 1);
+    for (const u of fast)
+      assert.equal(h.sf.admin.all('Lead').filter((r) => r['Auth0_User_Id__c'] === u.user_id).length, 1);
+    const acme = h.service.budgets().auth0.find((t) => t.tenant === 'acme');
+    assert.ok((acme?.deferred ?? 0) > 0, "some of acme's reads were deferred");
+    const retries = await h.service.db.kysely
+      .selectFrom('audit')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('pipeline', '=', 'signups')
+      .where('action', '=', 'retry.scheduled')
+      .executeTakeFirstOrThrow();
+    // Deferred jobs come back at the tenant's rate, one turn apart, so they are not refused over and over.
+    assert.ok(Number(retries.n) <= 30, `${retries.n} retries for 30 signups`);
+    const reads = h.auth0.admin.requests().filter((r) => /^\/api\/v2\/users\/[^/]+$/.test(r.path));
+    assert.equal(reads.length, 30, 'one user read per acme signup');
+    t.diagnostic(
+      `${slowDone} of 30 acme signups done when globex's 40 were; ${retries.n} retries, ${acme?.deferred} deferred`,
+    );
   });
 });
