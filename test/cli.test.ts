@@ -164,7 +164,9 @@ test('concord status asks the running service for its budgets', async () => {
     );
     assert.match(
       result.stdout,
-      new RegExp(`auth0 ${TENANT}: \\d+ requests? sent, \\d+ may go now, not blocked`),
+      new RegExp(
+        `auth0 ${TENANT}: \\d+ requests? sent, \\d+ may go now, 0 waiting, 0 calls deferred, not blocked`,
+      ),
     );
     assert.match(
       result.stdout,

@@ -111,7 +111,10 @@ export function formatBudgets(budgets: Budgets | undefined, now: number): string
       t.blockedUntil !== undefined && t.blockedUntil > now
         ? `blocked until ${time(t.blockedUntil)}`
         : 'not blocked';
-    lines.push(`auth0 ${t.tenant}: ${plural(t.sent, 'request')} sent, ${t.tokens} may go now, ${blocked}`);
+    lines.push(
+      `auth0 ${t.tenant}: ${plural(t.sent, 'request')} sent, ${t.tokens} may go now, ${t.waiting ?? 0} waiting,` +
+        ` ${plural(t.deferred ?? 0, 'call')} deferred, ${blocked}`,
+    );
   }
   if (lines.length === 0) lines.push('no Salesforce org or Auth0 tenant reported');
   const r = budgets?.retention;
