@@ -46,7 +46,10 @@ export interface RuntimePipeline {
    * org is paused for its budget or the tenant is blocked for longer than a job waits.
    */
   ready?: () => Promise<void>;
-  /** Whether `ready()` would refuse now without sending anything: the worker leaves such jobs queued. */
+  /**
+   * Whether a job started now would be turned away without sending anything (by `ready()`, or at its first
+   * Auth0 call because the tenant's queue is longer than a call waits): the worker leaves such jobs queued.
+   */
   holds?: () => boolean;
 }
 

@@ -76,8 +76,8 @@ export function createWorker(options: WorkerOptions) {
   const paused = () => new Set(options.pipelines.filter((p) => p.holds?.()).map((p) => p.name));
   let running = false;
   let loops: Promise<void>[] = [];
-  /** The jobs this instance runs now, by id. */
-  const held = new Set<number>();
+  /** The jobs this instance runs now: id → its run. */
+  const inFlight = new Map<number, Promise<void>>();
   const leaseSignal = createSignal();
 
   async function routerLoop() {
@@ -124,11 +124,11 @@ export function createWorker(options: WorkerOptions) {
   async function leaseLoop() {
     const every = Math.max(100, Math.floor(options.leaseMs / 3));
     // Also while stopping: the jobs in flight then run to their end.
-    while (running || held.size > 0) {
+    while (running || inFlight.size > 0) {
       await leaseSignal.wait(every);
-      if (held.size === 0) continue;
+      if (inFlight.size === 0) continue;
       try {
-        await renewLeases(db, [...held], options.now() + options.leaseMs);
+        await renewLeases(db, [...inFlight.keys()], options.now() + options.leaseMs);
       } catch (error) {
         logger.error({ err: error }, 'extending the leases of running jobs failed; will try again');
       }
@@ -140,11 +140,9 @@ export function createWorker(options: WorkerOptions) {
    * in flight at once is what lets the Salesforce batcher put their lookups and writes into shared calls.
    */
   async function dispatchLoop() {
-    const inFlight = new Set<Promise<void>>();
     const wave = Math.max(1, Math.floor(options.concurrency / 2));
     const start = (job: JobRow) => {
       options.deck?.jobStarted();
-      held.add(job.id);
       const run: Promise<void> = runJob(job, {
         db,
         pipelines: byName,
@@ -155,12 +153,11 @@ export function createWorker(options: WorkerOptions) {
       })
         .catch((error: unknown) => logger.error({ err: error, job: job.id }, 'job failed unexpectedly'))
         .finally(() => {
-          inFlight.delete(run);
-          held.delete(job.id);
+          inFlight.delete(job.id);
           options.deck?.jobFinished();
           notify();
         });
-      inFlight.add(run);
+      inFlight.set(job.id, run);
     };
     while (running) {
       const seen = generation;
@@ -191,7 +188,7 @@ export function createWorker(options: WorkerOptions) {
         await dispatch.wait(options.pollIntervalMs);
       }
     }
-    await Promise.all(inFlight);
+    await Promise.all(inFlight.values());
     leaseSignal.wake();
   }
 

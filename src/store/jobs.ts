@@ -322,8 +322,8 @@ function claimOnSqlite(
     claim = {
       ...statements,
       run: sqlite.transaction(
-        (at: number, lease: number, most: number, order: ClaimOrder, waiting: ReadonlySet<string>) =>
-          pickOnSqlite(statements, at, lease, most, order, waiting),
+        (at: number, lease: number, most: number, order: ClaimOrder, held: ReadonlySet<string>) =>
+          pickOnSqlite(statements, at, lease, most, order, held),
       ),
     };
     sqliteClaims.set(sqlite, claim);
@@ -534,7 +534,6 @@ export async function replayJob(
   });
 }
 
-/** After a crash of a single-instance (SQLite) service, its running jobs are nobody's: run them again. */
 /**
  * Extends the leases of jobs this instance still runs, so that a job waiting longer than a lease (for its turn at
  * a rate-limited tenant, say) is not taken over as if its worker had died. Jobs that finished meanwhile are left
@@ -554,6 +553,7 @@ export async function renewLeases(db: Db, ids: readonly number[], leaseUntil: nu
   return renewed;
 }
 
+/** After a crash of a single-instance (SQLite) service, its running jobs are nobody's: run them again. */
 export async function releaseRunningJobs(db: Db, now: number) {
   await db.kysely
     .updateTable('jobs')
