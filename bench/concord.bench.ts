@@ -21,7 +21,16 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import SQLite from 'better-sqlite3';
-import { breakdown, buildOnce, bytesWritten, countsSince, cpuSeconds, memory, ROOT } from './support.js';
+import {
+  breakdown,
+  buildOnce,
+  bytesWritten,
+  countsSince,
+  cpuSeconds,
+  memory,
+  ROOT,
+  systemCalls,
+} from './support.js';
 
 /** Simulator activities for the ingest phase (≈ 1.2 log records each → ≈ 18,000 events). */
 const BACKLOG_ACTIVITIES = Number(process.env.CONCORD_BENCH_ACTIVITIES ?? 15_000);
@@ -258,6 +267,7 @@ async function startConcord(dir: string, name: string, config: unknown) {
     memory: () => memory(child.pid!),
     cpuSeconds: () => cpuSeconds(child.pid!),
     bytesWritten: () => bytesWritten(child.pid!),
+    systemCalls: () => systemCalls(child.pid!),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -445,6 +455,7 @@ export async function run(): Promise<{
     const drainStarted = Date.now();
     const cpuBeforeDrain = concord.cpuSeconds();
     const bytesBeforeDrain = concord.bytesWritten();
+    const callsBeforeDrain = concord.systemCalls();
     let state = progress(db);
     while (Date.now() - drainStarted < DRAIN_DEADLINE_MS) {
       await sleep(1000);
@@ -454,6 +465,7 @@ export async function run(): Promise<{
     const drainPeakSampled = stopDrainPeak();
     const drainCpu = concord.cpuSeconds() - cpuBeforeDrain;
     const drainBytes = concord.bytesWritten() - bytesBeforeDrain;
+    const callsAfterDrain = concord.systemCalls();
     const finishedInTime = state.unrouted === 0 && state.open === 0;
     const afterDrain = await emulators.call<Counters>('counters');
     const span = db.prepare('SELECT MIN(created_at) AS first, MAX(updated_at) AS last FROM jobs').get() as {
@@ -486,6 +498,10 @@ export async function run(): Promise<{
     figures['2. drain: Concord CPU seconds'] = round(drainCpu, 1);
     figures['2. drain: Concord CPU ms per 1,000 events'] = round((drainCpu / done.length) * 1e6);
     figures['2. drain: MB Concord wrote to storage'] = round(drainBytes / 1e6);
+    figures['2. drain: read / write system calls of Concord per event'] = [
+      round((callsAfterDrain.reads - callsBeforeDrain.reads) / done.length, 1),
+      round((callsAfterDrain.writes - callsBeforeDrain.writes) / done.length, 1),
+    ].join(' / ');
     figures['2. drain: job outcomes'] = jobsByOutcome.map((r) => `${r.o} ${r.n}`).join(', ');
     figures['2. drain: retries scheduled'] = retried;
     const retryReasons = db

@@ -38,6 +38,16 @@ export function bytesWritten(pid: number): number {
   return Number(/write_bytes:\s+(\d+)/.exec(io)?.[1] ?? 0);
 }
 
+/**
+ * Read and write system calls a live process has made so far (`syscr`, `syscw` of `/proc/<pid>/io`): every
+ * page SQLite reads past its own cache is one `pread`, and system calls are dear on virtual machines.
+ */
+export function systemCalls(pid: number): { reads: number; writes: number } {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const count = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(io)?.[1] ?? 0);
+  return { reads: count('syscr'), writes: count('syscw') };
+}
+
 /** `getconf CLK_TCK`: 100 on every Linux build Node runs on. */
 const CLOCK_TICKS = 100;
 
