@@ -37,20 +37,21 @@ const obj = (v: unknown): Record<string, unknown> =>
 
 export function normaliseAuth0Log(tenant: string, logId: string, data: LogData): DomainEvent[] {
   const type = str(data['type']) ?? 'unknown';
-  const base = {
-    source: 'auth0.logs',
-    connection: tenant,
-    sourceId: logId,
-    sourceType: type,
-    occurredAt: str(data['date']) ?? new Date(0).toISOString(),
-    actorClientId: str(data['client_id']),
-  };
+  const occurredAt = str(data['date']) ?? new Date(0).toISOString();
+  const actorClientId = str(data['client_id']);
+  // Every stored record passes here when it is routed: one literal, not a spread of shared fields (a third of
+  // this function's time in a drain's profile).
   const event = (
     kind: DomainEventKind,
     userId: string | undefined,
     details: Record<string, unknown> = {},
   ): DomainEvent => ({
-    ...base,
+    source: 'auth0.logs',
+    connection: tenant,
+    sourceId: logId,
+    sourceType: type,
+    occurredAt,
+    actorClientId,
     kind,
     auth0UserId: userId,
     subject: userId ? `user:${userId}` : subjectWithoutUser(logId, data),
